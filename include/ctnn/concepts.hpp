@@ -1,0 +1,63 @@
+/// @file Defines the layer contract: `LayerSpec`, `tensor_info`, and the context a layer computes in.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <string_view>
+
+#include "config.hpp"
+#include "detail/gemm.hpp"
+#include "random.hpp"
+#include "shape.hpp"
+
+namespace ctnn {
+
+/// Describes one parameter tensor of a bound layer, for initialisers, summaries, optimisers and files.
+struct tensor_info {
+  std::string_view name;  ///< "kernel" or "bias", as Keras names them
+  std::size_t offset;     ///< first scalar, relative to the layer's parameter block
+  std::size_t rows;       ///< a tensor is a column-major rows x cols matrix
+  std::size_t cols;
+  std::size_t size() const noexcept { return rows * cols; }
+};
+
+/// What a layer needs besides its parameters and its input: scratch for large products, the
+/// generator Dropout draws from, and whether this pass trains.
+template <class Scalar>
+struct context {
+  detail::gemm_scratch<Scalar>& scratch;
+  random_engine& rng;
+  ctnn::mode mode;
+};
+
+namespace detail {
+/// Per-batch state a bound layer keeps between forward and backward (a Dropout mask, say).
+struct no_state {};
+template <class Bound, std::size_t MaxB>
+struct state_of {
+  using type = no_state;
+};
+template <class Bound, std::size_t MaxB>
+  requires requires { typename Bound::template state<MaxB>; }
+struct state_of<Bound, MaxB> {
+  using type = typename Bound::template state<MaxB>;
+};
+}  // namespace detail
+
+/// A layer as the user writes it in `Sequential<...>`: hyper-parameters only. Laws:
+/// - `Spec::name` names it in summaries and files;
+/// - `Spec::check<In>()` states its rules on the input shape as `static_assert`s (see CTNN_RULE) and
+///   returns whether all hold; nothing else may fail to compile when they hold;
+/// - `Spec::output_shape<In>` is the shape it produces;
+/// - `Spec::bind<In, Scalar>` is the bound layer (see docs/concepts.md): `parameter_count`,
+///   `storage_size`, `forward`, `backward`, and optionally `state<MaxB>`, `reserve<MaxB>`,
+///   `initialize`, `for_each_tensor`.
+template <class T>
+concept LayerSpec = requires {
+  { T::name } -> std::convertible_to<std::string_view>;
+  typename T::template output_shape<shape<1>>;
+  { T::template check<shape<1>>() } -> std::same_as<bool>;
+};
+
+}  // namespace ctnn

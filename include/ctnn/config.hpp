@@ -1,0 +1,50 @@
+/// @file Defines the default scalar, matrix aliases and storage limits: the one place Eigen is tuned.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <Eigen/Core>
+#include <cstddef>
+#include <type_traits>
+
+namespace ctnn {
+
+/// The scalar a network uses unless told otherwise.
+using default_scalar = float;
+
+/// Alignment, in bytes, of every parameter tensor and batch buffer (one cache line, AVX-512 wide).
+inline constexpr std::size_t alignment = 64;
+
+/// Buffers up to this many bytes live inside their owner; larger ones on the heap (allocated once).
+/// Far below Eigen's 128 KiB fixed-size limit, so that a network stays cheap to keep on a stack.
+inline constexpr std::size_t inline_storage_limit = 16 * 1024;
+
+namespace detail {
+/// `Eigen::Matrix<S, R, C>`, or `const Eigen::Matrix<S, R, C>` when S is const (Eigen's read-only maps).
+template <class Scalar, int Rows, int Cols>
+using plain_matrix = std::conditional_t<std::is_const_v<Scalar>,
+                                        const Eigen::Matrix<std::remove_const_t<Scalar>, Rows, Cols>,
+                                        Eigen::Matrix<Scalar, Rows, Cols>>;
+}  // namespace detail
+
+/// A fixed-size, aligned view of `Rows x Cols` scalars: the one matrix type layers compute with.
+/// `matrix_map<const float, R, C>` is read-only.
+template <class Scalar, std::size_t Rows, std::size_t Cols>
+using matrix_map =
+    Eigen::Map<detail::plain_matrix<Scalar, static_cast<int>(Rows), static_cast<int>(Cols)>, Eigen::Aligned64>;
+
+/// A fixed-size, aligned view of a column of `Rows` scalars.
+template <class Scalar, std::size_t Rows>
+using vector_map = matrix_map<Scalar, Rows, 1>;
+
+/// A batch: `Rows` scalars per sample, one sample per column, the count known at run time.
+template <class Scalar, std::size_t Rows>
+using batch_map = Eigen::Map<detail::plain_matrix<Scalar, static_cast<int>(Rows), Eigen::Dynamic>, Eigen::Aligned64>;
+
+/// One sample as a value: what `predict` returns.
+template <class Scalar, std::size_t Rows>
+using vector = Eigen::Matrix<Scalar, static_cast<int>(Rows), 1>;
+
+/// Whether a network computes a batch for training (Dropout active) or for inference.
+enum class mode { inference, training };
+
+}  // namespace ctnn

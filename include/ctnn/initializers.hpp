@@ -1,0 +1,64 @@
+/// @file Defines the weight initialisers: GlorotUniform (the default, as in Keras), GlorotNormal,
+/// HeUniform, HeNormal, Zeros.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+
+#include "random.hpp"
+
+namespace ctnn {
+
+namespace detail {
+// Keras' truncated normal: draws beyond two standard deviations are redrawn; the factor makes the
+// truncated distribution's standard deviation the one asked for.
+inline double truncated_normal(random_engine& rng) noexcept {
+  for (;;) {
+    const double z = rng.normal();
+    if (std::abs(z) <= 2.0) return z / 0.87962566103423978;
+  }
+}
+}  // namespace detail
+
+/// U(-l, l) with l = sqrt(6 / (fan_in + fan_out)).
+struct GlorotUniform {
+  template <class Scalar>
+  static void fill(Scalar* p, std::size_t n, std::size_t fan_in, std::size_t fan_out, random_engine& rng) {
+    const double limit = std::sqrt(6.0 / static_cast<double>(fan_in + fan_out));
+    for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<Scalar>(rng.uniform(-limit, limit));
+  }
+};
+/// Truncated normal, standard deviation sqrt(2 / (fan_in + fan_out)).
+struct GlorotNormal {
+  template <class Scalar>
+  static void fill(Scalar* p, std::size_t n, std::size_t fan_in, std::size_t fan_out, random_engine& rng) {
+    const double sd = std::sqrt(2.0 / static_cast<double>(fan_in + fan_out));
+    for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<Scalar>(sd * detail::truncated_normal(rng));
+  }
+};
+/// U(-l, l) with l = sqrt(6 / fan_in).
+struct HeUniform {
+  template <class Scalar>
+  static void fill(Scalar* p, std::size_t n, std::size_t fan_in, std::size_t, random_engine& rng) {
+    const double limit = std::sqrt(6.0 / static_cast<double>(fan_in));
+    for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<Scalar>(rng.uniform(-limit, limit));
+  }
+};
+/// Truncated normal, standard deviation sqrt(2 / fan_in).
+struct HeNormal {
+  template <class Scalar>
+  static void fill(Scalar* p, std::size_t n, std::size_t fan_in, std::size_t, random_engine& rng) {
+    const double sd = std::sqrt(2.0 / static_cast<double>(fan_in));
+    for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<Scalar>(sd * detail::truncated_normal(rng));
+  }
+};
+/// All zeros (the default for biases).
+struct Zeros {
+  template <class Scalar>
+  static void fill(Scalar* p, std::size_t n, std::size_t, std::size_t, random_engine&) {
+    for (std::size_t i = 0; i < n; ++i) p[i] = Scalar(0);
+  }
+};
+
+}  // namespace ctnn

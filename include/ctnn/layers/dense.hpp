@@ -1,0 +1,95 @@
+/// @file Defines `ctnn::Dense`, the fully connected layer.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "../concepts.hpp"
+#include "../detail/gemm.hpp"
+#include "../detail/storage.hpp"
+#include "../error.hpp"
+#include "../initializers.hpp"
+
+namespace ctnn {
+
+/// Fully connected layer: y = W x + b.
+/// \tparam Units        number of outputs, at least 1.
+/// \tparam KernelInit   initialiser of W (Keras' default, GlorotUniform); biases start at zero.
+/// Input: rank 1 (add Flatten after images). Parameters: W (Units x In), b (Units).
+template <std::size_t Units, class KernelInit = GlorotUniform>
+struct Dense {
+  static constexpr std::string_view name = "Dense";
+
+  template <Shape In>
+  static constexpr bool check() {
+    bool ok = true;
+    CTNN_RULE(Units > 0, "ctnn::Dense needs at least one unit, as in Dense<10>");
+    CTNN_RULE(In::rank == 1, "ctnn::Dense needs a rank-1 input; add ctnn::Flatten before it");
+    return ok;
+  }
+
+  template <Shape In>
+  using output_shape = shape<Units>;
+
+  template <Shape In, class Scalar>
+  struct bind {
+    using input_shape = In;
+    using output_shape = shape<Units>;
+    static constexpr std::size_t fan_in = In::size;
+
+    // W: (Units, fan_in) at offset 0; b: (Units) at the next aligned offset.
+    static constexpr std::size_t b_offset = detail::align_up<Scalar>(Units * fan_in);
+    static constexpr std::size_t parameter_count = Units * fan_in + Units;
+    static constexpr std::size_t storage_size = b_offset + detail::align_up<Scalar>(Units);
+
+    static auto W(Scalar* p) noexcept { return matrix_map<Scalar, Units, fan_in>(p); }
+    static auto W(const Scalar* p) noexcept { return matrix_map<const Scalar, Units, fan_in>(p); }
+    static auto b(Scalar* p) noexcept { return vector_map<Scalar, Units>(p + b_offset); }
+    static auto b(const Scalar* p) noexcept { return vector_map<const Scalar, Units>(p + b_offset); }
+
+    template <class F>
+    static void for_each_tensor(F&& f) {
+      f(tensor_info{"kernel", 0, Units, fan_in});
+      f(tensor_info{"bias", b_offset, Units, 1});
+    }
+
+    static void initialize(Scalar* p, random_engine& rng) {
+      KernelInit::fill(p, Units * fan_in, fan_in, Units, rng);
+      Zeros::fill(p + b_offset, Units, fan_in, Units, rng);
+    }
+
+    template <std::size_t MaxB>
+    static void reserve(detail::gemm_scratch<Scalar>& s) {
+      s.reserve(Units, MaxB, fan_in);   // y  += W  x
+      s.reserve(Units, fan_in, MaxB);   // dW += dy x'
+      s.reserve(fan_in, MaxB, Units);   // dx  = W' dy
+    }
+
+    // y = W x + b, one sample per column.
+    template <class X, class Y, class State>
+    static void forward(const Scalar* p, const X& x, Y&& y, State&, context<Scalar>& ctx) noexcept {
+      if constexpr (std::remove_cvref_t<Y>::ColsAtCompileTime == 1 &&
+                    Units * fan_in <= detail::lazy_product_limit) {
+        y.noalias() = W(p).lazyProduct(x) + b(p);  // one fused, unrolled pass for small layers
+      } else {
+        y.colwise() = b(p);
+        detail::gemm<false, false>(y, W(p), x, Scalar(1), ctx.scratch);
+      }
+    }
+
+    // forward was y = W x + b, so: dW += dy x', db += sum over samples of dy, dx = W' dy.
+    template <class X, class Y, class DY, class DX, class State>
+    static void backward(const Scalar* p, Scalar* g, const X& x, const Y&, const DY& dy, DX&& dx, bool need_dx,
+                         State&, context<Scalar>& ctx) noexcept {
+      detail::gemm<false, true>(W(g), dy, x, Scalar(1), ctx.scratch);
+      b(g) += dy.rowwise().sum();
+      if (need_dx) {
+        dx.setZero();
+        detail::gemm<true, false>(dx, W(p), dy, Scalar(1), ctx.scratch);
+      }
+    }
+  };
+};
+
+}  // namespace ctnn

@@ -1,0 +1,493 @@
+/// @file Defines `ctnn::Sequential`: binds a list of layer specs into a network, checks every shape at
+/// compile time, and unrolls forward and backward passes over the bound layers.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "concepts.hpp"
+#include "config.hpp"
+#include "detail/gemm.hpp"
+#include "detail/storage.hpp"
+#include "error.hpp"
+#include "layers/input.hpp"
+#include "losses.hpp"
+#include "random.hpp"
+#include "shape.hpp"
+
+namespace ctnn {
+
+namespace detail {
+
+template <class... T>
+struct type_list {};
+
+template <class Head, class List>
+struct prepend;
+template <class Head, class... T>
+struct prepend<Head, type_list<T...>> {
+  using type = type_list<Head, T...>;
+};
+
+template <std::size_t I, class List>
+struct type_at;
+template <std::size_t I, class... T>
+struct type_at<I, type_list<T...>> {
+  using type = std::tuple_element_t<I, std::tuple<T...>>;
+};
+
+/// Stands in for every layer from the first broken rule on, so that one mistake gives one error:
+/// the layers after it are neither checked nor bound.
+template <Shape In, class Scalar>
+struct poisoned {
+  using input_shape = In;
+  using output_shape = shape<1>;
+  static constexpr std::size_t parameter_count = 0;
+  static constexpr std::size_t storage_size = 0;
+  template <class... A>
+  static void forward(A&&...) noexcept {}
+  template <class... A>
+  static void backward(A&&...) noexcept {}
+};
+
+template <bool Ok, class Spec, class In, class Scalar>
+struct bind_if {
+  using type = typename Spec::template bind<In, Scalar>;
+};
+template <class Spec, class In, class Scalar>
+struct bind_if<false, Spec, In, Scalar> {
+  using type = poisoned<In, Scalar>;
+};
+
+template <bool Ok, class Spec, class In>
+struct output_if {
+  using type = typename Spec::template output_shape<In>;
+};
+template <class Spec, class In>
+struct output_if<false, Spec, In> {
+  using type = shape<1>;
+};
+
+/// Binds `Specs` left to right, each on the output shape of the one before; `Index` is the
+/// position in the Sequential's list (Input is 0). Stops checking at the first broken rule.
+template <class Scalar, std::size_t Index, class In, bool Ok, class... Specs>
+struct chain {
+  using bound = type_list<>;
+  static constexpr bool ok = Ok;
+};
+
+template <class Scalar, std::size_t Index, class In, class Spec, class... Rest>
+struct chain<Scalar, Index, In, true, Spec, Rest...> {
+  static constexpr bool here = error::at_layer<Index, Spec, In>::ok;
+  using next = chain<Scalar, Index + 1, typename output_if<here, Spec, In>::type, here, Rest...>;
+  using bound = typename prepend<typename bind_if<here, Spec, In, Scalar>::type, typename next::bound>::type;
+  static constexpr bool ok = next::ok;
+};
+
+template <class Scalar, std::size_t Index, class In, class Spec, class... Rest>
+struct chain<Scalar, Index, In, false, Spec, Rest...> {
+  using next = chain<Scalar, Index + 1, shape<1>, false, Rest...>;
+  using bound = typename prepend<poisoned<In, Scalar>, typename next::bound>::type;
+  static constexpr bool ok = false;
+};
+
+template <class First>
+constexpr bool check_first() {
+  if constexpr (!is_input<First>) {
+    static_assert(always_false<First>,
+                  "ctnn::Sequential: the first element must be ctnn::Input<dims...>, the shape of one sample");
+    return false;
+  } else {
+    return First::check();
+  }
+}
+template <class First, bool Ok = is_input<First>>
+struct input_shape_of {
+  using type = shape<1>;
+};
+template <class First>
+struct input_shape_of<First, true> {
+  using type = typename First::shape_type;
+};
+
+template <class Bound, std::size_t MaxB, class Scalar>
+void reserve_for(gemm_scratch<Scalar>& s) {
+  if constexpr (requires { Bound::template reserve<MaxB>(s); }) Bound::template reserve<MaxB>(s);
+}
+
+}  // namespace detail
+
+namespace error {
+template <std::size_t Index, class Layer, class InputShape>
+struct at_layer {
+  static constexpr bool check() {
+    if constexpr (detail::is_input<Layer>) {
+      static_assert(detail::always_false<Layer>, "ctnn::Input may only be the first element of a Sequential");
+      return false;
+    } else if constexpr (!LayerSpec<Layer>) {
+      static_assert(detail::always_false<Layer>,
+                    "ctnn::Sequential: this element is not a layer (its type is the second argument of "
+                    "ctnn::error::at_layer<position, type, input shape>)");
+      return false;
+    } else {
+      return Layer::template check<InputShape>();
+    }
+  }
+  static constexpr bool ok = check();
+};
+}  // namespace error
+
+/// A view of one bound layer's parameters and gradients inside a network.
+template <class Bound, class Scalar>
+class layer_ref {
+ public:
+  using bound = Bound;
+  static constexpr std::size_t parameter_count = Bound::parameter_count;
+
+  layer_ref(Scalar* p, Scalar* g) noexcept : p_(p), g_(g) {}
+  /// The kernel W (units x inputs), as a fixed-size Eigen map (layers that have one).
+  auto weights() const noexcept
+    requires requires(Scalar* p) { Bound::W(p); }
+  {
+    return Bound::W(p_);
+  }
+  /// The bias b (layers that have one).
+  auto bias() const noexcept
+    requires requires(Scalar* p) { Bound::b(p); }
+  {
+    return Bound::b(p_);
+  }
+  auto weights_gradient() const noexcept
+    requires requires(Scalar* p) { Bound::W(p); }
+  {
+    return Bound::W(g_);
+  }
+  auto bias_gradient() const noexcept
+    requires requires(Scalar* p) { Bound::b(p); }
+  {
+    return Bound::b(g_);
+  }
+  Scalar* parameters() const noexcept { return p_; }
+  Scalar* gradients() const noexcept { return g_; }
+
+ private:
+  Scalar* p_;
+  Scalar* g_;
+};
+
+template <class Scalar, class... Elements>
+class basic_sequential {
+  static_assert(detail::always_false<Scalar>,
+                "ctnn::Sequential needs at least ctnn::Input<dims...> as its first element");
+};
+
+/// A network: `Input<...>` then layer specs, bound left to right at compile time. See Sequential.
+template <class Scalar, class First, class... Specs>
+class basic_sequential<Scalar, First, Specs...> {
+  static_assert(std::is_floating_point_v<Scalar>, "ctnn: the scalar type must be float or double");
+  static constexpr bool input_ok = detail::check_first<First>();
+  using chain = detail::chain<Scalar, 1, typename detail::input_shape_of<First>::type, input_ok, Specs...>;
+
+ public:
+  using scalar = Scalar;
+  /// The same network over another scalar type (gradient checks run in double).
+  template <class S>
+  using rebind = basic_sequential<S, First, Specs...>;
+
+  using specs = detail::type_list<Specs...>;
+  using layers = typename chain::bound;
+  /// Whether every rule held (when not, the compiler has said which one broke).
+  static constexpr bool valid = chain::ok;
+  /// Number of layers after Input.
+  static constexpr std::size_t depth = sizeof...(Specs);
+
+  /// The bound type of layer I (0 is the first layer after Input), and the spec the user wrote.
+  template <std::size_t I>
+  using layer_type = typename detail::type_at<I, layers>::type;
+  template <std::size_t I>
+  using spec_type = typename detail::type_at<I, specs>::type;
+
+  /// The shape between layers: shape_at<0> is the input, shape_at<depth> the output.
+  template <std::size_t I>
+  using shape_at = typename std::conditional_t<I == 0, detail::input_shape_of<First>,
+                                               std::type_identity<typename layer_type<I == 0 ? 0 : I - 1>::output_shape>>::type;
+  using input_shape = shape_at<0>;
+  using output_shape = shape_at<depth>;
+
+ private:
+  template <std::size_t... I>
+  static constexpr std::size_t count_parameters(std::index_sequence<I...>) {
+    return (std::size_t{0} + ... + layer_type<I>::parameter_count);
+  }
+  template <std::size_t... I>
+  static constexpr std::size_t storage_before(std::size_t end, std::index_sequence<I...>) {
+    return (std::size_t{0} + ... + (I < end ? layer_type<I>::storage_size : 0));
+  }
+  using layer_indices = std::make_index_sequence<depth>;
+
+ public:
+  /// Trainable scalars, as Keras' summary() counts them.
+  static constexpr std::size_t parameter_count = count_parameters(layer_indices{});
+  /// Where layer I's parameters start in `parameters()`; each tensor starts on a 64-byte boundary.
+  template <std::size_t I>
+  static constexpr std::size_t offset = storage_before(I, layer_indices{});
+  /// Scalars in the flat parameter buffer, alignment padding included (padding stays zero).
+  static constexpr std::size_t storage_size = offset<depth>;
+
+  /// Activations, gradients and per-layer state for up to MaxB samples, allocated once, so that
+  /// forward and backward never allocate. One workspace per thread.
+  template <std::size_t MaxB>
+  class workspace {
+    static_assert(MaxB >= 1, "ctnn: a workspace holds at least one sample");
+    template <class Seq>
+    struct buffers;
+    template <std::size_t... I>
+    struct buffers<std::index_sequence<I...>> {
+      using type = std::tuple<detail::aligned_array<Scalar, shape_at<I>::size * MaxB>...>;
+    };
+    template <class Seq>
+    struct states;
+    template <std::size_t... I>
+    struct states<std::index_sequence<I...>> {
+      using type = std::tuple<typename detail::state_of<layer_type<I>, MaxB>::type...>;
+    };
+    using buffer_tuple = typename buffers<std::make_index_sequence<depth + 1>>::type;
+
+   public:
+    static constexpr std::size_t capacity = MaxB;
+
+    /// `seed` drives Dropout masks drawn in this workspace.
+    explicit workspace(std::uint64_t seed = 0) : rng_(seed) {
+      [this]<std::size_t... I>(std::index_sequence<I...>) {
+        (detail::reserve_for<layer_type<I>, MaxB>(scratch_), ...);
+      }(layer_indices{});
+    }
+
+    /// Activations after layer I-1 (I = 0: the input), for the current batch.
+    template <std::size_t I>
+    auto activation() noexcept {
+      return view<I>(std::get<I>(act_).data());
+    }
+    /// Gradient of the loss with respect to activation I, after backward.
+    template <std::size_t I>
+    auto gradient() noexcept {
+      return view<I>(std::get<I>(grad_).data());
+    }
+    /// Sets the batch to n samples (n <= MaxB) and returns the input to fill, one sample per column.
+    auto input(std::size_t n) noexcept {
+      n_ = n <= MaxB ? n : MaxB;
+      return activation<0>();
+    }
+    auto input() noexcept { return activation<0>(); }
+    auto output() noexcept { return activation<depth>(); }
+    /// Where backward(ws) reads d(loss)/d(output) from, when the caller computes the loss itself.
+    auto output_gradient() noexcept { return gradient<depth>(); }
+    /// d(loss)/d(input), written by backward when asked for.
+    auto input_gradient() noexcept { return gradient<0>(); }
+    std::size_t batch_size() const noexcept { return n_; }
+    random_engine& rng() noexcept { return rng_; }
+    template <std::size_t I>
+    auto& state() noexcept {
+      return std::get<I>(states_);
+    }
+    detail::gemm_scratch<Scalar>& scratch() noexcept { return scratch_; }
+
+   private:
+    template <std::size_t I>
+    auto view(Scalar* p) noexcept {
+      if constexpr (MaxB == 1)
+        return vector_map<Scalar, shape_at<I>::size>(p);
+      else
+        return batch_map<Scalar, shape_at<I>::size>(p, shape_at<I>::size, static_cast<Eigen::Index>(n_));
+    }
+    buffer_tuple act_, grad_;
+    typename states<layer_indices>::type states_;
+    detail::gemm_scratch<Scalar> scratch_;
+    random_engine rng_;
+    std::size_t n_ = MaxB;
+  };
+
+  /// Parameters initialised from `seed`: each layer's kernel by its initialiser (GlorotUniform unless
+  /// the spec says otherwise), biases zero.
+  explicit basic_sequential(std::uint64_t seed = 0) { initialize(seed); }
+
+  void initialize(std::uint64_t seed) {
+    random_engine rng(seed);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (init_one<I>(rng), ...);
+    }(layer_indices{});
+  }
+
+  /// One sample in, one sample out: fixed sizes, no allocation, cannot fail.
+  template <class Derived>
+  vector<Scalar, output_shape::size> predict(const Eigen::MatrixBase<Derived>& x) noexcept {
+    static_assert(Derived::RowsAtCompileTime == static_cast<int>(input_shape::size) &&
+                      Derived::ColsAtCompileTime == 1,
+                  "ctnn: predict takes one sample, a column vector of Net::input_shape::size values known at "
+                  "compile time; for a batch use forward with a workspace");
+    single_.input(1) = x;
+    forward(single_, mode::inference);
+    return single_.output();
+  }
+
+  /// Runs the batch already in `ws.input(n)`. Returns the output view (one column per sample).
+  template <std::size_t MaxB>
+  auto forward(workspace<MaxB>& ws, ctnn::mode m = mode::inference) noexcept {
+    context<Scalar> ctx{ws.scratch(), ws.rng(), m};
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (forward_one<I>(ws, ctx), ...);
+    }(layer_indices{});
+    return ws.output();
+  }
+
+  /// Copies `x` (input_shape::size rows, at most MaxB columns) into the workspace and runs it.
+  template <std::size_t MaxB, class Derived>
+  auto forward(workspace<MaxB>& ws, const Eigen::MatrixBase<Derived>& x, ctnn::mode m = mode::inference) noexcept {
+    static_assert(Derived::RowsAtCompileTime == static_cast<int>(input_shape::size),
+                  "ctnn: forward takes input_shape::size rows (known at compile time), one column per sample");
+    ws.input(static_cast<std::size_t>(x.cols())) = x;
+    return forward(ws, m);
+  }
+
+  /// After forward: the loss of the batch against `target`, its gradient propagated back through every
+  /// layer, parameter gradients accumulated (call zero_gradients() between steps). When the network
+  /// ends in the activation a loss pairs with (Softmax + a categorical cross-entropy, Sigmoid + binary
+  /// cross-entropy), the pair is computed from the logits: stable, and the fused gradient (p - t) / n.
+  template <std::size_t MaxB, Loss L, class Target>
+  Scalar backward(workspace<MaxB>& ws, const L&, const Target& target, bool input_gradient = false) noexcept {
+    static_assert(error::at_loss<L, output_shape, Target>::ok || !valid);
+    if constexpr (fused<L>) {
+      const Scalar value = L::template logits_value_and_gradient<Scalar>(
+          ws.template activation<depth - 1>(), ws.template activation<depth>(), target_view(target),
+          ws.template gradient<depth - 1>());
+      propagate<depth - 1>(ws, input_gradient);
+      return value;
+    } else {
+      const Scalar value = L::template value_and_gradient<Scalar>(ws.output(), target_view(target),
+                                                                  ws.output_gradient());
+      propagate<depth>(ws, input_gradient);
+      return value;
+    }
+  }
+
+  /// After forward, with d(loss)/d(output) written to ws.output_gradient(): propagates it back.
+  template <std::size_t MaxB>
+  void backward(workspace<MaxB>& ws, bool input_gradient = false) noexcept {
+    propagate<depth>(ws, input_gradient);
+  }
+
+  /// After forward: the loss of the batch, without gradients.
+  template <std::size_t MaxB, Loss L, class Target>
+  Scalar loss(workspace<MaxB>& ws, const L&, const Target& target) noexcept {
+    static_assert(error::at_loss<L, output_shape, Target>::ok || !valid);
+    if constexpr (fused<L>)
+      return L::template logits_value<Scalar>(ws.template activation<depth - 1>(), target_view(target));
+    else
+      return L::template value<Scalar>(ws.output(), target_view(target));
+  }
+
+  /// Every parameter as one flat column (alignment padding included), and its gradient.
+  auto parameters() noexcept { return vector_map<Scalar, storage_size>(params_.data()); }
+  auto parameters() const noexcept { return vector_map<const Scalar, storage_size>(params_.data()); }
+  auto gradients() noexcept { return vector_map<Scalar, storage_size>(grads_.data()); }
+  auto gradients() const noexcept { return vector_map<const Scalar, storage_size>(grads_.data()); }
+  void zero_gradients() noexcept { gradients().setZero(); }
+
+  /// Layer I (0 is the first after Input): its weights and gradients as Eigen maps.
+  template <std::size_t I>
+  auto layer() noexcept {
+    static_assert(I < depth, "ctnn: layer<I>() needs I < Net::depth (layers after Input, counted from 0)");
+    return layer_ref<layer_type<I>, Scalar>(params_.data() + offset<I>, grads_.data() + offset<I>);
+  }
+  template <std::size_t I>
+  auto layer() const noexcept {
+    static_assert(I < depth, "ctnn: layer<I>() needs I < Net::depth (layers after Input, counted from 0)");
+    return layer_ref<layer_type<I>, const Scalar>(params_.data() + offset<I>, grads_.data() + offset<I>);
+  }
+
+  /// Calls f(layer_index, spec_name, tensor_info, value_pointer, gradient_pointer) for every parameter
+  /// tensor, in a stable order (the order of files and summaries). Offsets in tensor_info are made
+  /// absolute (into parameters()).
+  template <class F>
+  void for_each_tensor(F&& f) {
+    visit_tensors(f, params_.data(), grads_.data());
+  }
+  template <class F>
+  void for_each_tensor(F&& f) const {
+    visit_tensors(f, params_.data(), grads_.data());
+  }
+
+ private:
+  template <class L>
+  static constexpr bool fused = depth >= 1 && L::template fuses_with<spec_type<(depth >= 1 ? depth - 1 : 0)>>;
+
+  template <class Target>
+  static decltype(auto) target_view(const Target& t) noexcept {
+    if constexpr (std::is_convertible_v<const Target&, labels> && !detail::eigen_dense<Target>)
+      return labels(t);
+    else
+      return (t);
+  }
+
+  template <std::size_t I>
+  void init_one(random_engine& rng) {
+    if constexpr (requires(Scalar* p) { layer_type<I>::initialize(p, rng); })
+      layer_type<I>::initialize(params_.data() + offset<I>, rng);
+  }
+
+  template <std::size_t I, std::size_t MaxB>
+  void forward_one(workspace<MaxB>& ws, context<Scalar>& ctx) noexcept {
+    layer_type<I>::forward(params_.data() + offset<I>, ws.template activation<I>(), ws.template activation<I + 1>(),
+                           ws.template state<I>(), ctx);
+  }
+
+  template <std::size_t I, std::size_t MaxB>
+  void backward_one(workspace<MaxB>& ws, context<Scalar>& ctx, bool input_gradient) noexcept {
+    layer_type<I>::backward(params_.data() + offset<I>, grads_.data() + offset<I>, ws.template activation<I>(),
+                            ws.template activation<I + 1>(), ws.template gradient<I + 1>(),
+                            ws.template gradient<I>(), I > 0 || input_gradient, ws.template state<I>(), ctx);
+  }
+
+  // Back-propagates the gradient held at activation Top through layers Top-1 down to 0.
+  template <std::size_t Top, std::size_t MaxB>
+  void propagate(workspace<MaxB>& ws, bool input_gradient) noexcept {
+    context<Scalar> ctx{ws.scratch(), ws.rng(), mode::training};
+    [&]<std::size_t... J>(std::index_sequence<J...>) {
+      (backward_one<Top - 1 - J>(ws, ctx, input_gradient), ...);
+    }(std::make_index_sequence<Top>{});
+  }
+
+  template <class F, class P, class G>
+  static void visit_tensors(F& f, P* params, G* grads) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (visit_layer<I>(f, params, grads), ...);
+    }(layer_indices{});
+  }
+  template <std::size_t I, class F, class P, class G>
+  static void visit_layer(F& f, P* params, G* grads) {
+    if constexpr (requires { layer_type<I>::for_each_tensor([](tensor_info) {}); }) {
+      layer_type<I>::for_each_tensor([&](tensor_info t) {
+        t.offset += offset<I>;
+        f(I, std::string_view(spec_type<I>::name), t, params + t.offset, grads + t.offset);
+      });
+    }
+  }
+
+  detail::aligned_array<Scalar, storage_size> params_, grads_;
+  workspace<1> single_;
+};
+
+/// A network over float: `Sequential<Input<784>, Dense<128>, ReLU, Dense<10>, Softmax>`.
+/// For double, `Sequential<...>::rebind<double>`.
+template <class... Elements>
+class Sequential : public basic_sequential<default_scalar, Elements...> {
+ public:
+  using basic_sequential<default_scalar, Elements...>::basic_sequential;
+};
+
+}  // namespace ctnn

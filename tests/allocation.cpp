@@ -1,0 +1,131 @@
+// The hot path allocates nothing: predict, forward, backward (every loss, fused or not, full and
+// partial batches) and zero_gradients, on a small network and on the MNIST MLP. Two independent
+// witnesses: the global operator new of this program counts every call, and Eigen's own allocator
+// is armed with EIGEN_RUNTIME_NO_MALLOC so that any Eigen heap allocation is recorded.
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+namespace alloc_test {
+inline std::atomic<bool> armed{false};
+inline std::atomic<long> news{0};
+inline std::atomic<long> eigen_failures{0};
+inline void eigen_assert_failed() { ++eigen_failures; }
+}  // namespace alloc_test
+
+#define EIGEN_RUNTIME_NO_MALLOC
+#define eigen_assert(x)                                 \
+  do {                                                  \
+    if (!(x)) ::alloc_test::eigen_assert_failed();      \
+  } while (false)
+
+#define BOOST_TEST_MODULE allocation
+#include <boost/test/unit_test.hpp>
+#include <ctnn/ctnn.hpp>
+#include <memory>
+#include <vector>
+
+namespace {
+void* counted(std::size_t n, std::size_t align) {
+  if (alloc_test::armed) ++alloc_test::news;
+  if (n == 0) n = 1;
+  void* p = align <= alignof(std::max_align_t) ? std::malloc(n) : std::aligned_alloc(align, (n + align - 1) / align * align);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+}  // namespace
+
+void* operator new(std::size_t n) { return counted(n, 0); }
+void* operator new[](std::size_t n) { return counted(n, 0); }
+void* operator new(std::size_t n, std::align_val_t a) { return counted(n, static_cast<std::size_t>(a)); }
+void* operator new[](std::size_t n, std::align_val_t a) { return counted(n, static_cast<std::size_t>(a)); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return std::malloc(n ? n : 1); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+namespace {
+/// Counts allocations made while it lives, by operator new and by Eigen.
+struct no_allocation_zone {
+  long news_before = alloc_test::news, eigen_before = alloc_test::eigen_failures;
+  no_allocation_zone() {
+    alloc_test::armed = true;
+    Eigen::internal::set_is_malloc_allowed(false);
+  }
+  ~no_allocation_zone() { release(); }
+  void release() {
+    alloc_test::armed = false;
+    Eigen::internal::set_is_malloc_allowed(true);
+  }
+  long allocations() const {
+    return (alloc_test::news - news_before) + (alloc_test::eigen_failures - eigen_before);
+  }
+};
+}  // namespace
+
+using namespace ctnn;
+
+BOOST_AUTO_TEST_CASE(the_witnesses_can_fail) {
+  no_allocation_zone zone;
+  auto v = std::make_unique<std::vector<int>>(10);
+  Eigen::MatrixXf m(30, 30);  // an Eigen heap allocation
+  zone.release();
+  BOOST_TEST(zone.allocations() >= 3);
+}
+
+BOOST_AUTO_TEST_CASE(small_network_predict_forward_backward) {
+  using Net = Sequential<Input<16>, Dense<32>, Tanh, Dense<32>, Sigmoid, Dense<4>>;
+  Net net;
+  Net::workspace<8> ws;
+  const Eigen::Matrix<float, 16, 1> x = Eigen::Matrix<float, 16, 1>::Random();
+  const Eigen::Matrix<float, 16, 8> xb = Eigen::Matrix<float, 16, 8>::Random();
+  const Eigen::Matrix<float, 4, 8> t = Eigen::Matrix<float, 4, 8>::Random();
+  const Eigen::Matrix<float, 16, 3> xp = xb.leftCols<3>();
+  const Eigen::Matrix<float, 4, 3> tp = t.leftCols<3>();
+  float sink = 0;
+  no_allocation_zone zone;
+  for (int i = 0; i < 3; ++i) {
+    sink += net.predict(x).sum();
+    net.forward(ws, xb, mode::training);
+    net.zero_gradients();
+    sink += net.backward(ws, MeanSquaredError{}, t, true);
+    net.forward(ws, xp, mode::training);  // a partial batch
+    sink += net.backward(ws, MeanSquaredError{}, tp);
+  }
+  zone.release();
+  BOOST_TEST(std::isfinite(sink));
+  BOOST_TEST(zone.allocations() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(mnist_mlp_batch_128_every_loss) {
+  using Mlp = Sequential<Input<784>, Dense<512>, ReLU, Dense<512>, ReLU, Dense<10>, Softmax>;
+  auto net = std::make_unique<Mlp>();
+  auto ws = std::make_unique<Mlp::workspace<128>>();
+  Eigen::Matrix<float, 784, Eigen::Dynamic> x = Eigen::Matrix<float, 784, Eigen::Dynamic>::Random(784, 128);
+  Eigen::Matrix<float, 10, Eigen::Dynamic> onehot = Eigen::Matrix<float, 10, Eigen::Dynamic>::Zero(10, 128);
+  std::vector<int> y(128);
+  for (int j = 0; j < 128; ++j) {
+    y[j] = j % 10;
+    onehot(j % 10, j) = 1;
+  }
+  const Eigen::Matrix<float, 784, 1> sample = x.col(0);
+  float sink = 0;
+  no_allocation_zone zone;
+  for (std::size_t n : {std::size_t{128}, std::size_t{37}}) {
+    ws->input(n) = x.leftCols(static_cast<Eigen::Index>(n));
+    net->forward(*ws, mode::training);
+    net->zero_gradients();
+    sink += net->backward(*ws, CategoricalCrossEntropy{}, onehot.leftCols(static_cast<Eigen::Index>(n)), true);
+    sink += net->backward(*ws, SparseCategoricalCrossEntropy{}, ctnn::labels(y.data(), n));
+    sink += net->loss(*ws, MeanSquaredError{}, onehot.leftCols(static_cast<Eigen::Index>(n)));
+    sink += net->predict(sample).sum();
+  }
+  zone.release();
+  BOOST_TEST(std::isfinite(sink));
+  BOOST_TEST(zone.allocations() == 0);
+}
