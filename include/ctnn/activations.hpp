@@ -131,9 +131,8 @@ struct Softmax {
 
   template <Shape In>
   static constexpr bool check() {
-    bool ok = true;
-    CTNN_RULE(In::rank == 1, "ctnn::Softmax needs a rank-1 input; add ctnn::Flatten before it");
-    return ok;
+    static_assert(In::rank == 1, "ctnn::Softmax needs a rank-1 input; add ctnn::Flatten before it");
+    return In::rank == 1;
   }
   template <Shape In>
   using output_shape = In;

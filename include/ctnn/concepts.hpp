@@ -47,8 +47,9 @@ struct state_of<Bound, MaxB> {
 
 /// A layer as the user writes it in `Sequential<...>`: hyper-parameters only. Laws:
 /// - `Spec::name` names it in summaries and files;
-/// - `Spec::check<In>()` states its rules on the input shape as `static_assert`s (see CTNN_RULE) and
-///   returns whether all hold; nothing else may fail to compile when they hold;
+/// - `Spec::check<In>()` states its rules on the input shape, one `static_assert` each (the message
+///   says what is wrong and how to fix it), and returns whether all hold, so that the network stops
+///   at the first broken rule; nothing else may fail to compile when they hold;
 /// - `Spec::output_shape<In>` is the shape it produces;
 /// - `Spec::bind<In, Scalar>` is the bound layer (see docs/concepts.md): `parameter_count`,
 ///   `storage_size`, `forward`, `backward`, and optionally `state<MaxB>`, `reserve<MaxB>`,

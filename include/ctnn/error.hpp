@@ -22,10 +22,3 @@ template <class Loss, class OutputShape, class Target>
 struct at_loss;
 }  // namespace error
 }  // namespace ctnn
-
-/// Inside a layer's `check<In>()`: states one rule. The `static_assert` gives the message (with the
-/// comparison's numbers); `ok` records the verdict so that the network stops checking after the
-/// first broken rule instead of producing a cascade of errors.
-#define CTNN_RULE(condition, message) \
-  static_assert(condition, message);  \
-  ok = ok && (condition)

@@ -28,17 +28,16 @@ inline constexpr S loss_epsilon = S(1e-7);
 /// Rules shared by every loss whose target is one column of `Out::size` values per sample.
 template <Shape Out, class Target>
 constexpr bool dense_target_rules() {
-  bool ok = true;
   if constexpr (!eigen_dense<Target>) {
     static_assert(always_false<Target>,
                   "ctnn: this loss takes its targets as an Eigen matrix with one column per sample");
     return false;
   } else {
-    CTNN_RULE(Target::RowsAtCompileTime == static_cast<int>(Out::size),
-              "ctnn: the target must have one row per network output (Net::output_shape::size rows, "
-              "fixed at compile time) and one column per sample");
+    static_assert(Target::RowsAtCompileTime == static_cast<int>(Out::size),
+                  "ctnn: the target must have one row per network output (Net::output_shape::size rows, "
+                  "fixed at compile time) and one column per sample");
+    return Target::RowsAtCompileTime == static_cast<int>(Out::size);
   }
-  return ok;
 }
 
 template <class Z>
@@ -121,11 +120,13 @@ struct CategoricalCrossEntropy {
 
   template <Shape Out, class Target>
   static constexpr bool check() {
-    bool ok = detail::dense_target_rules<Out, Target>();
-    CTNN_RULE(Out::rank == 1 && Out::size >= 2,
-              "ctnn::CategoricalCrossEntropy needs a rank-1 output with one unit per class (at least 2); "
-              "for a single unit use BinaryCrossEntropy");
-    return ok;
+    static_assert(Out::rank == 1 && Out::size >= 2,
+                  "ctnn::CategoricalCrossEntropy needs a rank-1 output with one unit per class (at least 2); "
+                  "for a single unit use BinaryCrossEntropy");
+    if constexpr (Out::rank == 1 && Out::size >= 2)
+      return detail::dense_target_rules<Out, Target>();
+    else
+      return false;
   }
   template <class S, class P, class T>
   static S value(const P& p, const T& t) noexcept {
@@ -164,14 +165,15 @@ struct SparseCategoricalCrossEntropy {
 
   template <Shape Out, class Target>
   static constexpr bool check() {
-    bool ok = true;
-    CTNN_RULE(Out::rank == 1 && Out::size >= 2,
-              "ctnn::SparseCategoricalCrossEntropy needs a rank-1 output with one unit per class (at least "
-              "2); for a single unit use BinaryCrossEntropy");
-    CTNN_RULE((std::is_convertible_v<const Target&, labels>),
-              "ctnn::SparseCategoricalCrossEntropy takes integer labels (std::span<const int>, "
-              "std::vector<int>, ...); for one-hot targets use CategoricalCrossEntropy");
-    return ok;
+    constexpr bool classes = Out::rank == 1 && Out::size >= 2;
+    constexpr bool integer_labels = std::is_convertible_v<const Target&, labels>;
+    static_assert(classes,
+                  "ctnn::SparseCategoricalCrossEntropy needs a rank-1 output with one unit per class (at least "
+                  "2); for a single unit use BinaryCrossEntropy");
+    static_assert(!classes || integer_labels,
+                  "ctnn::SparseCategoricalCrossEntropy takes integer labels (std::span<const int>, "
+                  "std::vector<int>, ...); for one-hot targets use CategoricalCrossEntropy");
+    return classes && integer_labels;
   }
   template <class S, class P>
   static S value(const P& p, labels t) noexcept {

@@ -326,12 +326,15 @@ class basic_sequential<Scalar, First, Specs...> {
   /// One sample in, one sample out: fixed sizes, no allocation, cannot fail.
   template <class Derived>
   vector<Scalar, output_shape::size> predict(const Eigen::MatrixBase<Derived>& x) noexcept {
-    static_assert(Derived::RowsAtCompileTime == static_cast<int>(input_shape::size) &&
-                      Derived::ColsAtCompileTime == 1,
+    constexpr bool one_sample =
+        Derived::RowsAtCompileTime == static_cast<int>(input_shape::size) && Derived::ColsAtCompileTime == 1;
+    static_assert(one_sample,
                   "ctnn: predict takes one sample, a column vector of Net::input_shape::size values known at "
                   "compile time; for a batch use forward with a workspace");
-    single_.input(1) = x;
-    forward(single_, mode::inference);
+    if constexpr (one_sample) {
+      single_.input(1) = x;
+      forward(single_, mode::inference);
+    }
     return single_.output();
   }
 
@@ -348,9 +351,9 @@ class basic_sequential<Scalar, First, Specs...> {
   /// Copies `x` (input_shape::size rows, at most MaxB columns) into the workspace and runs it.
   template <std::size_t MaxB, class Derived>
   auto forward(workspace<MaxB>& ws, const Eigen::MatrixBase<Derived>& x, ctnn::mode m = mode::inference) noexcept {
-    static_assert(Derived::RowsAtCompileTime == static_cast<int>(input_shape::size),
-                  "ctnn: forward takes input_shape::size rows (known at compile time), one column per sample");
-    ws.input(static_cast<std::size_t>(x.cols())) = x;
+    constexpr bool fits = Derived::RowsAtCompileTime == static_cast<int>(input_shape::size);
+    static_assert(fits, "ctnn: forward takes input_shape::size rows (known at compile time), one column per sample");
+    if constexpr (fits) ws.input(static_cast<std::size_t>(x.cols())) = x;
     return forward(ws, m);
   }
 
@@ -360,8 +363,9 @@ class basic_sequential<Scalar, First, Specs...> {
   /// cross-entropy), the pair is computed from the logits: stable, and the fused gradient (p - t) / n.
   template <std::size_t MaxB, Loss L, class Target>
   Scalar backward(workspace<MaxB>& ws, const L&, const Target& target, bool input_gradient = false) noexcept {
-    static_assert(error::at_loss<L, output_shape, Target>::ok || !valid);
-    if constexpr (fused<L>) {
+    if constexpr (!valid || !error::at_loss<L, output_shape, Target>::ok) {
+      return Scalar(0);  // the compiler has already reported why
+    } else if constexpr (fused<L>) {
       const Scalar value = L::template logits_value_and_gradient<Scalar>(
           ws.template activation<depth - 1>(), ws.template activation<depth>(), target_view(target),
           ws.template gradient<depth - 1>());
@@ -384,8 +388,9 @@ class basic_sequential<Scalar, First, Specs...> {
   /// After forward: the loss of the batch, without gradients.
   template <std::size_t MaxB, Loss L, class Target>
   Scalar loss(workspace<MaxB>& ws, const L&, const Target& target) noexcept {
-    static_assert(error::at_loss<L, output_shape, Target>::ok || !valid);
-    if constexpr (fused<L>)
+    if constexpr (!valid || !error::at_loss<L, output_shape, Target>::ok)
+      return Scalar(0);  // the compiler has already reported why
+    else if constexpr (fused<L>)
       return L::template logits_value<Scalar>(ws.template activation<depth - 1>(), target_view(target));
     else
       return L::template value<Scalar>(ws.output(), target_view(target));

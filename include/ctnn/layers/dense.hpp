@@ -23,10 +23,9 @@ struct Dense {
 
   template <Shape In>
   static constexpr bool check() {
-    bool ok = true;
-    CTNN_RULE(Units > 0, "ctnn::Dense needs at least one unit, as in Dense<10>");
-    CTNN_RULE(In::rank == 1, "ctnn::Dense needs a rank-1 input; add ctnn::Flatten before it");
-    return ok;
+    static_assert(Units > 0, "ctnn::Dense needs at least one unit, as in Dense<10>");
+    static_assert(In::rank == 1, "ctnn::Dense needs a rank-1 input; add ctnn::Flatten before it");
+    return Units > 0 && In::rank == 1;
   }
 
   template <Shape In>

@@ -15,10 +15,9 @@ template <std::size_t... Dims>
 struct Input {
   using shape_type = shape<Dims...>;
   static constexpr bool check() {
-    bool ok = true;
-    CTNN_RULE(sizeof...(Dims) > 0, "ctnn::Input needs at least one dimension, as in Input<784>");
-    CTNN_RULE(((Dims > 0) && ...), "ctnn::Input: every dimension must be at least 1");
-    return ok;
+    static_assert(sizeof...(Dims) > 0, "ctnn::Input needs at least one dimension, as in Input<784>");
+    static_assert(((Dims > 0) && ...), "ctnn::Input: every dimension must be at least 1");
+    return sizeof...(Dims) > 0 && ((Dims > 0) && ...);
   }
 };
 
