@@ -23,8 +23,12 @@ struct hand_written {
   Eigen::Matrix<float, 4, 1> b3;
 
   explicit hand_written(Net& net)
-      : W1(net.layer<0>().weights()), b1(net.layer<0>().bias()), W2(net.layer<2>().weights()),
-        b2(net.layer<2>().bias()), W3(net.layer<4>().weights()), b3(net.layer<4>().bias()) {}
+      : W1(net.layer<0>().weights()),
+        b1(net.layer<0>().bias()),
+        W2(net.layer<2>().weights()),
+        b2(net.layer<2>().bias()),
+        W3(net.layer<4>().weights()),
+        b3(net.layer<4>().bias()) {}
 
   Out predict(const In& x) const {  // products into temporaries
     const Eigen::Matrix<float, 32, 1> h1 = (W1 * x + b1).array().tanh();
@@ -46,7 +50,9 @@ hand_written& baseline() {
   static hand_written h(network());
   return h;
 }
-In input() { return In::LinSpaced(-1.0f, 1.0f); }
+In input() {
+  return In::LinSpaced(-1.0f, 1.0f);
+}
 
 // All three compute the same function: refuse to time them otherwise.
 void check_agreement() {

@@ -13,11 +13,13 @@ Eigen::Matrix<double, 7, 1> apply(const Eigen::Matrix<double, 7, 1>& x) {
   typename Sequential<Input<7>, Act>::template rebind<double> net;
   return net.predict(x);
 }
-const Eigen::Matrix<double, 7, 1> probe = (Eigen::Matrix<double, 7, 1>() << -3, -1, -0.2, 0.0, 0.3, 1, 4).finished();
+const Eigen::Matrix<double, 7, 1> probe =
+    (Eigen::Matrix<double, 7, 1>() << -3, -1, -0.2, 0.0, 0.3, 1, 4).finished();
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(values_match_their_definitions) {
-  const auto relu = apply<ReLU>(probe), leaky = apply<LeakyReLU<0.1>>(probe), leaky_default = apply<LeakyReLU<>>(probe);
+  const auto relu = apply<ReLU>(probe), leaky = apply<LeakyReLU<0.1>>(probe),
+             leaky_default = apply<LeakyReLU<>>(probe);
   const auto elu = apply<ELU<>>(probe), elu_half = apply<ELU<0.5>>(probe);
   const auto sig = apply<Sigmoid>(probe), th = apply<Tanh>(probe), lin = apply<Linear>(probe);
   for (int i = 0; i < 7; ++i) {

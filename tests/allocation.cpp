@@ -10,13 +10,15 @@ namespace alloc_test {
 inline std::atomic<bool> armed{false};
 inline std::atomic<long> news{0};
 inline std::atomic<long> eigen_failures{0};
-inline void eigen_assert_failed() { ++eigen_failures; }
+inline void eigen_assert_failed() {
+  ++eigen_failures;
+}
 }  // namespace alloc_test
 
 #define EIGEN_RUNTIME_NO_MALLOC
-#define eigen_assert(x)                                 \
-  do {                                                  \
-    if (!(x)) ::alloc_test::eigen_assert_failed();      \
+#define eigen_assert(x)                            \
+  do {                                             \
+    if (!(x)) ::alloc_test::eigen_assert_failed(); \
   } while (false)
 
 #define BOOST_TEST_MODULE allocation
@@ -29,25 +31,52 @@ namespace {
 void* counted(std::size_t n, std::size_t align) {
   if (alloc_test::armed) ++alloc_test::news;
   if (n == 0) n = 1;
-  void* p = align <= alignof(std::max_align_t) ? std::malloc(n) : std::aligned_alloc(align, (n + align - 1) / align * align);
+  void* p = align <= alignof(std::max_align_t) ? std::malloc(n)
+                                               : std::aligned_alloc(align, (n + align - 1) / align * align);
   if (!p) throw std::bad_alloc();
   return p;
 }
 }  // namespace
 
-void* operator new(std::size_t n) { return counted(n, 0); }
-void* operator new[](std::size_t n) { return counted(n, 0); }
-void* operator new(std::size_t n, std::align_val_t a) { return counted(n, static_cast<std::size_t>(a)); }
-void* operator new[](std::size_t n, std::align_val_t a) { return counted(n, static_cast<std::size_t>(a)); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return std::malloc(n ? n : 1); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void* operator new(std::size_t n) {
+  return counted(n, 0);
+}
+void* operator new[](std::size_t n) {
+  return counted(n, 0);
+}
+void* operator new(std::size_t n, std::align_val_t a) {
+  return counted(n, static_cast<std::size_t>(a));
+}
+void* operator new[](std::size_t n, std::align_val_t a) {
+  return counted(n, static_cast<std::size_t>(a));
+}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  return std::malloc(n ? n : 1);
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::align_val_t) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
+  std::free(p);
+}
 
 namespace {
 /// Counts allocations made while it lives, by operator new and by Eigen.
@@ -120,10 +149,40 @@ BOOST_AUTO_TEST_CASE(mnist_mlp_batch_128_every_loss) {
     ws->input(n) = x.leftCols(static_cast<Eigen::Index>(n));
     net->forward(*ws, mode::training);
     net->zero_gradients();
-    sink += net->backward(*ws, CategoricalCrossEntropy{}, onehot.leftCols(static_cast<Eigen::Index>(n)), true);
+    sink +=
+        net->backward(*ws, CategoricalCrossEntropy{}, onehot.leftCols(static_cast<Eigen::Index>(n)), true);
     sink += net->backward(*ws, SparseCategoricalCrossEntropy{}, ctnn::labels(y.data(), n));
     sink += net->loss(*ws, MeanSquaredError{}, onehot.leftCols(static_cast<Eigen::Index>(n)));
     sink += net->predict(sample).sum();
+  }
+  zone.release();
+  BOOST_TEST(std::isfinite(sink));
+  BOOST_TEST(zone.allocations() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(optimizer_steps_and_dropout_in_training) {
+  using Net = Sequential<Input<784>, Dense<128>, ReLU, Dropout<0.2>, Dense<10>, Softmax>;
+  auto net = std::make_unique<Net>();
+  auto ws = std::make_unique<Net::workspace<32>>();
+  optimizer<Net, SGD> sgd(SGD{.momentum = 0.9, .nesterov = true, .weight_decay = 1e-4});
+  optimizer<Net, Adam> adam(Adam{.weight_decay = 1e-4});
+  optimizer<Net, RMSprop> rmsprop;
+  optimizer<Net, Adadelta> adadelta;
+  optimizer<Net, Adadelta> adadelta_decay(Adadelta{.weight_decay = 1e-4});
+  const Eigen::Matrix<float, 784, 32> x = Eigen::Matrix<float, 784, 32>::Random();
+  std::vector<int> y(32);
+  for (int j = 0; j < 32; ++j) y[j] = j % 10;
+  float sink = 0;
+  no_allocation_zone zone;
+  for (int i = 0; i < 2; ++i) {
+    net->forward(*ws, x, mode::training);
+    net->zero_gradients();
+    sink += net->backward(*ws, SparseCategoricalCrossEntropy{}, y);
+    sgd.step(*net);
+    adam.step(*net);
+    rmsprop.step(*net);
+    adadelta.step(*net);
+    adadelta_decay.step(*net);
   }
   zone.release();
   BOOST_TEST(std::isfinite(sink));

@@ -10,7 +10,8 @@
 using namespace ctnn;
 using boost::test_tools::tolerance;
 
-static_assert(CategoricalCrossEntropy::fuses_with<Softmax> && SparseCategoricalCrossEntropy::fuses_with<Softmax>);
+static_assert(CategoricalCrossEntropy::fuses_with<Softmax> &&
+              SparseCategoricalCrossEntropy::fuses_with<Softmax>);
 static_assert(BinaryCrossEntropy::fuses_with<Sigmoid> && !BinaryCrossEntropy::fuses_with<Softmax>);
 static_assert(!MeanSquaredError::fuses_with<Softmax> && !CategoricalCrossEntropy::fuses_with<Linear>);
 static_assert(Loss<MeanSquaredError> && Loss<SparseCategoricalCrossEntropy> && !Loss<int>);
@@ -22,12 +23,14 @@ BOOST_AUTO_TEST_CASE(values_by_hand) {
   BOOST_TEST(MeanSquaredError::value<double>(p, t) == 1.25, tolerance(1e-12));
 
   Eigen::Matrix<double, 1, 2> pb(0.9, 0.2), tb(1, 0);
-  BOOST_TEST(BinaryCrossEntropy::value<double>(pb, tb) == -(std::log(0.9) + std::log(0.8)) / 2, tolerance(1e-12));
+  BOOST_TEST(BinaryCrossEntropy::value<double>(pb, tb) == -(std::log(0.9) + std::log(0.8)) / 2,
+             tolerance(1e-12));
 
   Eigen::Matrix<double, 3, 1> pc(0.7, 0.2, 0.1), tc(1, 0, 0);
   BOOST_TEST(CategoricalCrossEntropy::value<double>(pc, tc) == -std::log(0.7), tolerance(1e-12));
   const std::vector<int> label{2};
-  BOOST_TEST(SparseCategoricalCrossEntropy::value<double>(pc, labels(label)) == -std::log(0.1), tolerance(1e-12));
+  BOOST_TEST(SparseCategoricalCrossEntropy::value<double>(pc, labels(label)) == -std::log(0.1),
+             tolerance(1e-12));
 }
 
 namespace {

@@ -33,7 +33,8 @@ BOOST_AUTO_TEST_CASE(predict_is_noexcept_and_returns_a_fixed_vector) {
 BOOST_AUTO_TEST_CASE(predict_equals_the_layers_composed_by_hand) {
   Net net(5);
   const Eigen::Matrix<float, 16, 1> x = Eigen::Matrix<float, 16, 1>::Random();
-  const Eigen::Matrix<float, 32, 1> h1 = (net.layer<0>().weights() * x + net.layer<0>().bias()).array().tanh();
+  const Eigen::Matrix<float, 32, 1> h1 =
+      (net.layer<0>().weights() * x + net.layer<0>().bias()).array().tanh();
   const Eigen::Matrix<float, 32, 1> h2 =
       (net.layer<2>().weights() * h1 + net.layer<2>().bias()).array().logistic();
   const Eigen::Matrix<float, 4, 1> expected = net.layer<4>().weights() * h2 + net.layer<4>().bias();
@@ -66,16 +67,19 @@ BOOST_AUTO_TEST_CASE(batches_full_and_partial_equal_single_samples) {
 BOOST_AUTO_TEST_CASE(whole_network_gradients_non_square_and_batched) {
   using N = Net::rebind<double>;
   N net(8);
-  const Eigen::Matrix<double, 16, Eigen::Dynamic> x = Eigen::Matrix<double, 16, Eigen::Dynamic>::Random(16, 5);
+  const Eigen::Matrix<double, 16, Eigen::Dynamic> x =
+      Eigen::Matrix<double, 16, Eigen::Dynamic>::Random(16, 5);
   const Eigen::Matrix<double, 4, 5> t = Eigen::Matrix<double, 4, 5>::Random();
   CTNN_CHECK_GRADIENTS((testing::check_network_gradients<N, 5>(net, x, MeanSquaredError{}, t)));
 
-  using Classifier =
-      basic_sequential<double, Input<3, 4>, Flatten, Dense<9>, ELU<>, Dense<7>, LeakyReLU<0.1>, Dense<5>, Softmax>;
+  using Classifier = basic_sequential<double, Input<3, 4>, Flatten, Dense<9>, ELU<>, Dense<7>, LeakyReLU<0.1>,
+                                      Dense<5>, Softmax>;
   Classifier c(2);
-  const Eigen::Matrix<double, 12, Eigen::Dynamic> xc = Eigen::Matrix<double, 12, Eigen::Dynamic>::Random(12, 4);
+  const Eigen::Matrix<double, 12, Eigen::Dynamic> xc =
+      Eigen::Matrix<double, 12, Eigen::Dynamic>::Random(12, 4);
   const std::vector<int> y{4, 0, 2, 2};
-  CTNN_CHECK_GRADIENTS((testing::check_network_gradients<Classifier, 6>(c, xc, SparseCategoricalCrossEntropy{}, y)));
+  CTNN_CHECK_GRADIENTS(
+      (testing::check_network_gradients<Classifier, 6>(c, xc, SparseCategoricalCrossEntropy{}, y)));
 }
 
 BOOST_AUTO_TEST_CASE(seeds_decide_the_initial_parameters) {

@@ -155,8 +155,8 @@ struct Softmax {
     }
     // dx_i = y_i (dy_i - sum_k dy_k y_k), per sample.
     template <class X, class Y, class DY, class DX, class State>
-    static void backward(const Scalar*, Scalar*, const X&, const Y& y, const DY& dy, DX&& dx, bool need_dx, State&,
-                         context<Scalar>&) noexcept {
+    static void backward(const Scalar*, Scalar*, const X&, const Y& y, const DY& dy, DX&& dx, bool need_dx,
+                         State&, context<Scalar>&) noexcept {
       if (!need_dx) return;
       for (Eigen::Index j = 0; j < y.cols(); ++j) {
         const Scalar s = dy.col(j).dot(y.col(j));

@@ -39,7 +39,9 @@ struct state_of {
   using type = no_state;
 };
 template <class Bound, std::size_t MaxB>
-  requires requires { typename Bound::template state<MaxB>; }
+requires requires {
+  typename Bound::template state<MaxB>;
+}
 struct state_of<Bound, MaxB> {
   using type = typename Bound::template state<MaxB>;
 };

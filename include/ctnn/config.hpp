@@ -21,16 +21,16 @@ inline constexpr std::size_t inline_storage_limit = 16 * 1024;
 namespace detail {
 /// `Eigen::Matrix<S, R, C>`, or `const Eigen::Matrix<S, R, C>` when S is const (Eigen's read-only maps).
 template <class Scalar, int Rows, int Cols>
-using plain_matrix = std::conditional_t<std::is_const_v<Scalar>,
-                                        const Eigen::Matrix<std::remove_const_t<Scalar>, Rows, Cols>,
-                                        Eigen::Matrix<Scalar, Rows, Cols>>;
+using plain_matrix =
+    std::conditional_t<std::is_const_v<Scalar>, const Eigen::Matrix<std::remove_const_t<Scalar>, Rows, Cols>,
+                       Eigen::Matrix<Scalar, Rows, Cols>>;
 }  // namespace detail
 
 /// A fixed-size, aligned view of `Rows x Cols` scalars: the one matrix type layers compute with.
 /// `matrix_map<const float, R, C>` is read-only.
 template <class Scalar, std::size_t Rows, std::size_t Cols>
-using matrix_map =
-    Eigen::Map<detail::plain_matrix<Scalar, static_cast<int>(Rows), static_cast<int>(Cols)>, Eigen::Aligned64>;
+using matrix_map = Eigen::Map<detail::plain_matrix<Scalar, static_cast<int>(Rows), static_cast<int>(Cols)>,
+                              Eigen::Aligned64>;
 
 /// A fixed-size, aligned view of a column of `Rows` scalars.
 template <class Scalar, std::size_t Rows>
@@ -38,7 +38,8 @@ using vector_map = matrix_map<Scalar, Rows, 1>;
 
 /// A batch: `Rows` scalars per sample, one sample per column, the count known at run time.
 template <class Scalar, std::size_t Rows>
-using batch_map = Eigen::Map<detail::plain_matrix<Scalar, static_cast<int>(Rows), Eigen::Dynamic>, Eigen::Aligned64>;
+using batch_map =
+    Eigen::Map<detail::plain_matrix<Scalar, static_cast<int>(Rows), Eigen::Dynamic>, Eigen::Aligned64>;
 
 /// One sample as a value: what `predict` returns.
 template <class Scalar, std::size_t Rows>

@@ -19,7 +19,10 @@ namespace ctnn {
 
 namespace detail {
 template <class T>
-concept eigen_dense = requires { T::RowsAtCompileTime; T::ColsAtCompileTime; };
+concept eigen_dense = requires {
+  T::RowsAtCompileTime;
+  T::ColsAtCompileTime;
+};
 
 /// Keras' clipping constant for losses computed on probabilities.
 template <class S>
@@ -111,8 +114,8 @@ struct BinaryCrossEntropy {
 };
 
 /// -sum_c t_c log p_c per sample, mean over samples; one-hot (or soft) targets (Keras'
-/// "categorical_crossentropy"). After a Softmax it is computed from the logits z: log-sum-exp(z) sum(t) - t.z,
-/// with gradient (softmax(z) sum(t) - t) / samples.
+/// "categorical_crossentropy"). After a Softmax it is computed from the logits z: log-sum-exp(z) sum(t) -
+/// t.z, with gradient (softmax(z) sum(t) - t) / samples.
 struct CategoricalCrossEntropy {
   static constexpr std::string_view name = "CategoricalCrossEntropy";
   template <class Last>
@@ -167,9 +170,10 @@ struct SparseCategoricalCrossEntropy {
   static constexpr bool check() {
     constexpr bool classes = Out::rank == 1 && Out::size >= 2;
     constexpr bool integer_labels = std::is_convertible_v<const Target&, labels>;
-    static_assert(classes,
-                  "ctnn::SparseCategoricalCrossEntropy needs a rank-1 output with one unit per class (at least "
-                  "2); for a single unit use BinaryCrossEntropy");
+    static_assert(
+        classes,
+        "ctnn::SparseCategoricalCrossEntropy needs a rank-1 output with one unit per class (at least "
+        "2); for a single unit use BinaryCrossEntropy");
     static_assert(!classes || integer_labels,
                   "ctnn::SparseCategoricalCrossEntropy takes integer labels (std::span<const int>, "
                   "std::vector<int>, ...); for one-hot targets use CategoricalCrossEntropy");

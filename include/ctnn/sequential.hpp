@@ -99,8 +99,9 @@ struct chain<Scalar, Index, In, false, Spec, Rest...> {
 template <class First>
 constexpr bool check_first() {
   if constexpr (!is_input<First>) {
-    static_assert(always_false<First>,
-                  "ctnn::Sequential: the first element must be ctnn::Input<dims...>, the shape of one sample");
+    static_assert(
+        always_false<First>,
+        "ctnn::Sequential: the first element must be ctnn::Input<dims...>, the shape of one sample");
     return false;
   } else {
     return First::check();
@@ -151,27 +152,15 @@ class layer_ref {
 
   layer_ref(Scalar* p, Scalar* g) noexcept : p_(p), g_(g) {}
   /// The kernel W (units x inputs), as a fixed-size Eigen map (layers that have one).
-  auto weights() const noexcept
-    requires requires(Scalar* p) { Bound::W(p); }
-  {
-    return Bound::W(p_);
-  }
+  auto weights() const noexcept requires requires(Scalar* p) { Bound::W(p); }
+  { return Bound::W(p_); }
   /// The bias b (layers that have one).
-  auto bias() const noexcept
-    requires requires(Scalar* p) { Bound::b(p); }
-  {
-    return Bound::b(p_);
-  }
-  auto weights_gradient() const noexcept
-    requires requires(Scalar* p) { Bound::W(p); }
-  {
-    return Bound::W(g_);
-  }
-  auto bias_gradient() const noexcept
-    requires requires(Scalar* p) { Bound::b(p); }
-  {
-    return Bound::b(g_);
-  }
+  auto bias() const noexcept requires requires(Scalar* p) { Bound::b(p); }
+  { return Bound::b(p_); }
+  auto weights_gradient() const noexcept requires requires(Scalar* p) { Bound::W(p); }
+  { return Bound::W(g_); }
+  auto bias_gradient() const noexcept requires requires(Scalar* p) { Bound::b(p); }
+  { return Bound::b(g_); }
   Scalar* parameters() const noexcept { return p_; }
   Scalar* gradients() const noexcept { return g_; }
 
@@ -214,8 +203,9 @@ class basic_sequential<Scalar, First, Specs...> {
 
   /// The shape between layers: shape_at<0> is the input, shape_at<depth> the output.
   template <std::size_t I>
-  using shape_at = typename std::conditional_t<I == 0, detail::input_shape_of<First>,
-                                               std::type_identity<typename layer_type<I == 0 ? 0 : I - 1>::output_shape>>::type;
+  using shape_at = typename std::conditional_t<
+      I == 0, detail::input_shape_of<First>,
+      std::type_identity<typename layer_type<I == 0 ? 0 : I - 1>::output_shape>>::type;
   using input_shape = shape_at<0>;
   using output_shape = shape_at<depth>;
 
@@ -265,7 +255,8 @@ class basic_sequential<Scalar, First, Specs...> {
     explicit workspace(std::uint64_t seed = 0) : rng_(seed) {
       [this]<std::size_t... I>(std::index_sequence<I...>) {
         (detail::reserve_for<layer_type<I>, MaxB>(scratch_), ...);
-      }(layer_indices{});
+      }
+      (layer_indices{});
     }
 
     /// Activations after layer I-1 (I = 0: the input), for the current batch.
@@ -320,7 +311,8 @@ class basic_sequential<Scalar, First, Specs...> {
     random_engine rng(seed);
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (init_one<I>(rng), ...);
-    }(layer_indices{});
+    }
+    (layer_indices{});
   }
 
   /// One sample in, one sample out: fixed sizes, no allocation, cannot fail.
@@ -344,15 +336,18 @@ class basic_sequential<Scalar, First, Specs...> {
     context<Scalar> ctx{ws.scratch(), ws.rng(), m};
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (forward_one<I>(ws, ctx), ...);
-    }(layer_indices{});
+    }
+    (layer_indices{});
     return ws.output();
   }
 
   /// Copies `x` (input_shape::size rows, at most MaxB columns) into the workspace and runs it.
   template <std::size_t MaxB, class Derived>
-  auto forward(workspace<MaxB>& ws, const Eigen::MatrixBase<Derived>& x, ctnn::mode m = mode::inference) noexcept {
+  auto forward(workspace<MaxB>& ws, const Eigen::MatrixBase<Derived>& x,
+               ctnn::mode m = mode::inference) noexcept {
     constexpr bool fits = Derived::RowsAtCompileTime == static_cast<int>(input_shape::size);
-    static_assert(fits, "ctnn: forward takes input_shape::size rows (known at compile time), one column per sample");
+    static_assert(
+        fits, "ctnn: forward takes input_shape::size rows (known at compile time), one column per sample");
     if constexpr (fits) ws.input(static_cast<std::size_t>(x.cols())) = x;
     return forward(ws, m);
   }
@@ -372,8 +367,8 @@ class basic_sequential<Scalar, First, Specs...> {
       propagate<depth - 1>(ws, input_gradient);
       return value;
     } else {
-      const Scalar value = L::template value_and_gradient<Scalar>(ws.output(), target_view(target),
-                                                                  ws.output_gradient());
+      const Scalar value =
+          L::template value_and_gradient<Scalar>(ws.output(), target_view(target), ws.output_gradient());
       propagate<depth>(ws, input_gradient);
       return value;
     }
@@ -441,21 +436,22 @@ class basic_sequential<Scalar, First, Specs...> {
 
   template <std::size_t I>
   void init_one(random_engine& rng) {
-    if constexpr (requires(Scalar* p) { layer_type<I>::initialize(p, rng); })
+    if constexpr (requires(Scalar * p) { layer_type<I>::initialize(p, rng); })
       layer_type<I>::initialize(params_.data() + offset<I>, rng);
   }
 
   template <std::size_t I, std::size_t MaxB>
   void forward_one(workspace<MaxB>& ws, context<Scalar>& ctx) noexcept {
-    layer_type<I>::forward(params_.data() + offset<I>, ws.template activation<I>(), ws.template activation<I + 1>(),
-                           ws.template state<I>(), ctx);
+    layer_type<I>::forward(params_.data() + offset<I>, ws.template activation<I>(),
+                           ws.template activation<I + 1>(), ws.template state<I>(), ctx);
   }
 
   template <std::size_t I, std::size_t MaxB>
   void backward_one(workspace<MaxB>& ws, context<Scalar>& ctx, bool input_gradient) noexcept {
-    layer_type<I>::backward(params_.data() + offset<I>, grads_.data() + offset<I>, ws.template activation<I>(),
-                            ws.template activation<I + 1>(), ws.template gradient<I + 1>(),
-                            ws.template gradient<I>(), I > 0 || input_gradient, ws.template state<I>(), ctx);
+    layer_type<I>::backward(params_.data() + offset<I>, grads_.data() + offset<I>,
+                            ws.template activation<I>(), ws.template activation<I + 1>(),
+                            ws.template gradient<I + 1>(), ws.template gradient<I>(), I > 0 || input_gradient,
+                            ws.template state<I>(), ctx);
   }
 
   // Back-propagates the gradient held at activation Top through layers Top-1 down to 0.
@@ -464,14 +460,16 @@ class basic_sequential<Scalar, First, Specs...> {
     context<Scalar> ctx{ws.scratch(), ws.rng(), mode::training};
     [&]<std::size_t... J>(std::index_sequence<J...>) {
       (backward_one<Top - 1 - J>(ws, ctx, input_gradient), ...);
-    }(std::make_index_sequence<Top>{});
+    }
+    (std::make_index_sequence<Top>{});
   }
 
   template <class F, class P, class G>
   static void visit_tensors(F& f, P* params, G* grads) {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (visit_layer<I>(f, params, grads), ...);
-    }(layer_indices{});
+    }
+    (layer_indices{});
   }
   template <std::size_t I, class F, class P, class G>
   static void visit_layer(F& f, P* params, G* grads) {

@@ -55,7 +55,8 @@ void summary(std::ostream& os) {
   using Scalar = typename Net::scalar;
   const std::string rule(72, '_'), double_rule(72, '=');
   os << "Model: \"sequential\"\n" << rule << '\n';
-  os << ' ' << detail::pad("Layer (type)", 32) << detail::pad("Output Shape", 26) << "Param #\n" << double_rule << '\n';
+  os << ' ' << detail::pad("Layer (type)", 32) << detail::pad("Output Shape", 26) << "Param #\n"
+     << double_rule << '\n';
   std::map<std::string, int> seen;
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     auto row = [&]<std::size_t J>(std::integral_constant<std::size_t, J>) {
@@ -65,17 +66,19 @@ void summary(std::ostream& os) {
       for (char c : type) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       const int k = seen[lower]++;
       const std::string label = (k == 0 ? lower : lower + "_" + std::to_string(k)) + " (" + type + ")";
-      os << ' ' << detail::pad(label, 32) << detail::pad(detail::batch_shape_string<typename bound::output_shape>(), 26)
+      os << ' ' << detail::pad(label, 32)
+         << detail::pad(detail::batch_shape_string<typename bound::output_shape>(), 26)
          << detail::group_thousands(bound::parameter_count) << '\n';
     };
     (row(std::integral_constant<std::size_t, I>{}), ...);
-  }(std::make_index_sequence<Net::depth>{});
+  }
+  (std::make_index_sequence<Net::depth>{});
   const std::size_t bytes = Net::parameter_count * sizeof(Scalar);
   os << double_rule << '\n'
-     << "Total params: " << detail::group_thousands(Net::parameter_count) << " (" << detail::human_bytes(bytes)
-     << ")\n"
-     << "Trainable params: " << detail::group_thousands(Net::parameter_count) << " (" << detail::human_bytes(bytes)
-     << ")\n"
+     << "Total params: " << detail::group_thousands(Net::parameter_count) << " ("
+     << detail::human_bytes(bytes) << ")\n"
+     << "Trainable params: " << detail::group_thousands(Net::parameter_count) << " ("
+     << detail::human_bytes(bytes) << ")\n"
      << "Non-trainable params: 0 (0 B)\n"
      << rule << '\n';
 }

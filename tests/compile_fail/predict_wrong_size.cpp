@@ -7,4 +7,6 @@ using Sample = Eigen::Matrix<float, 15, 1>;
 #else
 using Sample = Eigen::Matrix<float, 16, 1>;
 #endif
-Eigen::Matrix<float, 4, 1> run(Net& net, const Sample& x) { return net.predict(x); }
+Eigen::Matrix<float, 4, 1> run(Net& net, const Sample& x) {
+  return net.predict(x);
+}

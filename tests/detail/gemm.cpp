@@ -8,8 +8,10 @@ namespace {
 template <bool TA, bool TB>
 double max_error(Eigen::Index m, Eigen::Index n, Eigen::Index k, bool reserve_full) {
   ctnn::detail::gemm_scratch<double> scratch;
-  if (reserve_full) scratch.reserve(m, n, k);
-  else scratch.reserve(m, n / 2 + 1, k);  // reserved for a smaller batch: blocks must be clamped
+  if (reserve_full)
+    scratch.reserve(m, n, k);
+  else
+    scratch.reserve(m, n / 2 + 1, k);  // reserved for a smaller batch: blocks must be clamped
   Eigen::MatrixXd a = TA ? Eigen::MatrixXd::Random(k, m) : Eigen::MatrixXd::Random(m, k);
   Eigen::MatrixXd b = TB ? Eigen::MatrixXd::Random(n, k) : Eigen::MatrixXd::Random(k, n);
   Eigen::MatrixXd c = Eigen::MatrixXd::Random(m, n);

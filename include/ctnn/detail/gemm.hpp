@@ -127,9 +127,10 @@ void gemm(C&& c, const A& a, const B& b, Scalar alpha, gemm_scratch<Scalar>& scr
     constexpr int lhs_order = TransA ? Eigen::RowMajor : Eigen::ColMajor;
     constexpr int rhs_order = TransB ? Eigen::RowMajor : Eigen::ColMajor;
     Eigen::internal::general_matrix_matrix_product<Index, Scalar, lhs_order, false, Scalar, rhs_order, false,
-                                                   Eigen::ColMajor, 1>::run(m, n, k, a.data(), a.outerStride(),
-                                                                            b.data(), b.outerStride(), c.data(),
-                                                                            1, c.outerStride(), alpha, blocking,
+                                                   Eigen::ColMajor, 1>::run(m, n, k, a.data(),
+                                                                            a.outerStride(), b.data(),
+                                                                            b.outerStride(), c.data(), 1,
+                                                                            c.outerStride(), alpha, blocking,
                                                                             nullptr);
   }
 }

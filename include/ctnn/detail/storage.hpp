@@ -20,11 +20,11 @@ constexpr std::size_t align_up(std::size_t count) {
 
 template <class Scalar>
 Scalar* allocate_aligned(std::size_t count) {
-  return static_cast<Scalar*>(::operator new(count * sizeof(Scalar), std::align_val_t{alignment}));
+  return static_cast<Scalar*>(::operator new (count * sizeof(Scalar), std::align_val_t{alignment}));
 }
 template <class Scalar>
 void free_aligned(Scalar* p) noexcept {
-  ::operator delete(p, std::align_val_t{alignment});
+  ::operator delete (p, std::align_val_t{alignment});
 }
 
 /// `N` zero-initialised scalars at a 64-byte boundary. Allocates only in its constructors and

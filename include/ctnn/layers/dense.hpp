@@ -60,9 +60,9 @@ struct Dense {
 
     template <std::size_t MaxB>
     static void reserve(detail::gemm_scratch<Scalar>& s) {
-      s.reserve(Units, MaxB, fan_in);   // y  += W  x
-      s.reserve(Units, fan_in, MaxB);   // dW += dy x'
-      s.reserve(fan_in, MaxB, Units);   // dx  = W' dy
+      s.reserve(Units, MaxB, fan_in);  // y  += W  x
+      s.reserve(Units, fan_in, MaxB);  // dW += dy x'
+      s.reserve(fan_in, MaxB, Units);  // dx  = W' dy
     }
 
     // y = W x + b, one sample per column.
@@ -79,8 +79,8 @@ struct Dense {
 
     // forward was y = W x + b, so: dW += dy x', db += sum over samples of dy, dx = W' dy.
     template <class X, class Y, class DY, class DX, class State>
-    static void backward(const Scalar* p, Scalar* g, const X& x, const Y&, const DY& dy, DX&& dx, bool need_dx,
-                         State&, context<Scalar>& ctx) noexcept {
+    static void backward(const Scalar* p, Scalar* g, const X& x, const Y&, const DY& dy, DX&& dx,
+                         bool need_dx, State&, context<Scalar>& ctx) noexcept {
       detail::gemm<false, true>(W(g), dy, x, Scalar(1), ctx.scratch);
       b(g) += dy.rowwise().sum();
       if (need_dx) {

@@ -32,8 +32,8 @@ struct Flatten {
       y = x;
     }
     template <class X, class Y, class DY, class DX, class State>
-    static void backward(const Scalar*, Scalar*, const X&, const Y&, const DY& dy, DX&& dx, bool need_dx, State&,
-                         context<Scalar>&) noexcept {
+    static void backward(const Scalar*, Scalar*, const X&, const Y&, const DY& dy, DX&& dx, bool need_dx,
+                         State&, context<Scalar>&) noexcept {
       if (need_dx) dx = dy;
     }
   };

@@ -32,8 +32,8 @@ inline double relative_error(const Eigen::VectorXd& a, const Eigen::VectorXd& n)
 /// same mask is used throughout (the "fixed mask" of a gradient check).
 template <class Net, std::size_t B, class Objective, class Backprop>
 gradient_report check(Net& net, typename Net::template workspace<B>& ws,
-                      const Eigen::Matrix<double, Net::input_shape::size, Eigen::Dynamic>& x, Objective objective,
-                      Backprop backprop, double h) {
+                      const Eigen::Matrix<double, Net::input_shape::size, Eigen::Dynamic>& x,
+                      Objective objective, Backprop backprop, double h) {
   constexpr std::uint64_t mask_seed = 12345;
   auto eval = [&](const auto& input) {
     ws.rng().reseed(mask_seed);
@@ -106,9 +106,9 @@ gradient_report check_layer_gradients(std::uint64_t seed = 1, double h = 1e-5, m
 
 /// Checks a whole (double) network with a loss: d(loss)/d(input) and d(loss)/d(parameters).
 template <class Net, std::size_t B, class L, class Target>
-gradient_report check_network_gradients(Net& net, const Eigen::Matrix<double, Net::input_shape::size, Eigen::Dynamic>& x,
-                                        const L& loss, const Target& target, double h = 1e-5,
-                                        mode m = mode::training) {
+gradient_report check_network_gradients(
+    Net& net, const Eigen::Matrix<double, Net::input_shape::size, Eigen::Dynamic>& x, const L& loss,
+    const Target& target, double h = 1e-5, mode m = mode::training) {
   auto ws = std::make_unique<typename Net::template workspace<B>>(7);
   auto objective = [&](Net& n, auto& w) {
     n.forward(w, m);

@@ -1,0 +1,359 @@
+/// @file Defines `ctnn::trainer`: Keras-like fit, evaluate and predict over data held in memory.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "detail/text.hpp"
+#include "history.hpp"
+#include "losses.hpp"
+#include "metrics.hpp"
+#include "optimizers/optimizer.hpp"
+#include "random.hpp"
+
+namespace ctnn {
+
+/// Training stopped because the loss stopped being a number; the message names the epoch and step.
+class training_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Stop when a monitored figure has not improved for `patience` epochs.
+struct early_stopping {
+  std::string monitor = "val_loss";  ///< a history name; "loss" in it means lower is better
+  std::size_t patience = 0;
+  double min_delta = 0.0;
+  bool restore_best_weights = false;
+};
+
+struct fit_options {
+  std::size_t epochs = 1;
+  std::size_t batch_size = 32;  ///< Keras' default; at most the trainer's MaxBatch
+  bool shuffle = true;          ///< reshuffle every epoch
+  std::uint64_t seed = 0;       ///< shuffling and Dropout masks
+  int verbose = 1;              ///< 0: quiet; 1: a progress line per epoch (in place on a terminal)
+  std::ostream* out = &std::cout;
+  std::vector<metric> metrics = {};  ///< empty: accuracy for classification losses, nothing for MSE
+  std::optional<early_stopping> stop = std::nullopt;
+};
+
+/// What evaluate() measures over a whole data set.
+struct evaluation {
+  double loss = 0;
+  confusion_matrix confusion;
+  double accuracy() const { return confusion.accuracy(); }
+};
+
+/// Trains `Net` with loss `L` and optimiser `Opt` (SGD, Adam, RMSprop, Adadelta) in batches of at
+/// most MaxBatch samples. Data is a matrix with one sample per column (Net::input_shape::size rows);
+/// targets are one column per sample (dense losses) or integer labels (sparse). Keeps a reference
+/// to the network, which must outlive it. Everything is allocated in the constructor and at the start
+/// of fit; the training step itself allocates nothing.
+template <class Net, class L, class Opt, std::size_t MaxBatch = 128>
+class trainer {
+ public:
+  using scalar = typename Net::scalar;
+  static constexpr std::size_t inputs = Net::input_shape::size;
+  static constexpr std::size_t outputs = Net::output_shape::size;
+  static constexpr bool sparse = std::is_same_v<L, SparseCategoricalCrossEntropy>;
+  using features = Eigen::Ref<const Eigen::Matrix<scalar, static_cast<int>(inputs), Eigen::Dynamic>>;
+  using target_matrix = Eigen::Matrix<scalar, static_cast<int>(outputs), Eigen::Dynamic>;
+  using targets = std::conditional_t<sparse, std::span<const int>, Eigen::Ref<const target_matrix>>;
+
+  trainer(Net& net, L loss = {}, Opt optimizer = {})
+      : net_(net),
+        loss_(loss),
+        optimizer_(optimizer),
+        ws_(std::make_unique<typename Net::template workspace<MaxBatch>>()) {
+    if constexpr (sparse)
+      labels_.resize(MaxBatch);
+    else
+      dense_targets_.resize(static_cast<Eigen::Index>(outputs), static_cast<Eigen::Index>(MaxBatch));
+  }
+
+  Net& network() noexcept { return net_; }
+  ctnn::optimizer<Net, Opt>& optimizer() noexcept { return optimizer_; }
+
+  history fit(features x, targets y, const fit_options& options = {}) {
+    return run(x, y, nullptr, nullptr, options);
+  }
+  /// As fit, validating after every epoch on (vx, vy): history gets val_loss and val_<metric>.
+  history fit(features x, targets y, features vx, targets vy, const fit_options& options = {}) {
+    return run(x, y, &vx, &vy, options);
+  }
+
+  /// Loss and confusion matrix over a whole data set, in inference mode.
+  evaluation evaluate(features x, targets y, std::size_t batch_size = MaxBatch) {
+    check_data(x, y, "evaluate");
+    check_batch(batch_size, "evaluate");
+    evaluation e{0, confusion_matrix(classes())};
+    const std::size_t n = static_cast<std::size_t>(x.cols());
+    for (std::size_t b = 0; b < n; b += batch_size) {
+      const std::size_t m = std::min(batch_size, n - b);
+      ws_->input(m) = x.middleCols(static_cast<Eigen::Index>(b), static_cast<Eigen::Index>(m));
+      stage_targets(y, b, m, nullptr);
+      net_.forward(*ws_, mode::inference);
+      e.loss += static_cast<double>(batch_loss(m)) * static_cast<double>(m);
+      count(e.confusion, m);
+    }
+    e.loss /= static_cast<double>(n);
+    return e;
+  }
+
+  /// The network's outputs for every sample, in inference mode.
+  Eigen::Matrix<scalar, static_cast<int>(outputs), Eigen::Dynamic> predict(features x) {
+    Eigen::Matrix<scalar, static_cast<int>(outputs), Eigen::Dynamic> out(static_cast<Eigen::Index>(outputs),
+                                                                         x.cols());
+    for (Eigen::Index b = 0; b < x.cols(); b += static_cast<Eigen::Index>(MaxBatch)) {
+      const Eigen::Index m = std::min<Eigen::Index>(MaxBatch, x.cols() - b);
+      ws_->input(static_cast<std::size_t>(m)) = x.middleCols(b, m);
+      out.middleCols(b, m) = net_.forward(*ws_, mode::inference);
+    }
+    return out;
+  }
+
+ private:
+  static constexpr std::size_t classes() { return outputs == 1 ? 2 : outputs; }
+
+  void check_batch(std::size_t batch_size, const char* what) const {
+    if (batch_size == 0 || batch_size > MaxBatch)
+      throw std::invalid_argument(detail::concat(
+          std::string("ctnn::trainer::"), what, ": batch size ", std::to_string(batch_size),
+          " is outside [1, ", std::to_string(MaxBatch), "]; raise the trainer's MaxBatch template argument"));
+  }
+  void check_data(const features& x, const targets& y, const char* what) const {
+    const auto n = static_cast<std::size_t>(x.cols());
+    std::size_t ny;
+    if constexpr (sparse)
+      ny = y.size();
+    else
+      ny = static_cast<std::size_t>(y.cols());
+    if (n == 0)
+      throw std::invalid_argument(detail::concat(std::string("ctnn::trainer::"), what, ": no samples"));
+    if (ny != n)
+      throw std::invalid_argument(detail::concat(std::string("ctnn::trainer::"), what, ": ",
+                                                 std::to_string(n), " samples but ", std::to_string(ny),
+                                                 " targets"));
+    if constexpr (sparse) {
+      for (std::size_t i = 0; i < ny; ++i)
+        if (y[i] < 0 || static_cast<std::size_t>(y[i]) >= outputs)
+          throw std::invalid_argument(detail::concat(std::string("ctnn::trainer::"), what, ": label ",
+                                                     std::to_string(y[i]), " at index ", std::to_string(i),
+                                                     " is outside [0, ", std::to_string(outputs), ")"));
+    }
+    if (!x.allFinite())
+      throw std::invalid_argument(
+          detail::concat(std::string("ctnn::trainer::"), what, ": the samples hold NaN or infinity"));
+  }
+
+  // Copies the targets of samples order[b .. b+m) (or b .. b+m when order is null) to the batch buffer.
+  void stage_targets(const targets& y, std::size_t b, std::size_t m,
+                     const std::vector<std::uint32_t>* order) {
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::size_t i = order ? (*order)[b + j] : b + j;
+      if constexpr (sparse)
+        labels_[j] = y[i];
+      else
+        dense_targets_.col(static_cast<Eigen::Index>(j)) = y.col(static_cast<Eigen::Index>(i));
+    }
+  }
+  scalar batch_loss(std::size_t m) {
+    if constexpr (sparse)
+      return net_.loss(*ws_, loss_, std::span<const int>(labels_.data(), m));
+    else
+      return net_.loss(*ws_, loss_, dense_targets_.leftCols(static_cast<Eigen::Index>(m)));
+  }
+  scalar batch_step(std::size_t m) {
+    if constexpr (sparse)
+      return net_.backward(*ws_, loss_, std::span<const int>(labels_.data(), m));
+    else
+      return net_.backward(*ws_, loss_, dense_targets_.leftCols(static_cast<Eigen::Index>(m)));
+  }
+  // Adds the current batch's predictions against the staged targets.
+  void count(confusion_matrix& cm, std::size_t m) {
+    auto out = ws_->output();
+    for (std::size_t j = 0; j < m; ++j) {
+      const auto col = static_cast<Eigen::Index>(j);
+      std::size_t predicted = 0, truth = 0;
+      if constexpr (outputs == 1) {
+        predicted = out(0, col) > scalar(0.5);
+        if constexpr (!sparse) truth = dense_targets_(0, col) > scalar(0.5);
+      } else {
+        out.col(col).maxCoeff(&predicted);
+        if constexpr (sparse)
+          truth = static_cast<std::size_t>(labels_[j]);
+        else
+          dense_targets_.col(col).maxCoeff(&truth);
+      }
+      cm.add(truth, predicted);
+    }
+  }
+
+  std::vector<metric> metrics_for(const fit_options& o) const {
+    if (!o.metrics.empty()) return o.metrics;
+    if constexpr (std::is_same_v<L, MeanSquaredError>) return {};
+    return {metric::accuracy};
+  }
+
+  history run(const features& x, const targets& y, const features* vx, const targets* vy,
+              const fit_options& o) {
+    check_data(x, y, "fit");
+    check_batch(o.batch_size, "fit");
+    if (vx) check_data(*vx, *vy, "fit (validation data)");
+    const std::vector<metric> metrics = metrics_for(o);
+    const std::size_t n = static_cast<std::size_t>(x.cols());
+    const std::size_t steps = (n + o.batch_size - 1) / o.batch_size;
+    std::vector<std::uint32_t> order(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
+    random_engine shuffler(o.seed);
+    ws_->rng().reseed(o.seed ^ 0x5deece66dULL);
+    confusion_matrix cm(classes());
+    history h;
+    const bool terminal = o.out == &std::cout && isatty(STDOUT_FILENO);
+    std::vector<scalar> best_weights;
+    double best = 0;
+    std::size_t waited = 0;
+
+    for (std::size_t epoch = 0; epoch < o.epochs; ++epoch) {
+      if (o.shuffle)
+        for (std::size_t i = n - 1; i > 0; --i)
+          std::swap(order[i], order[shuffler.below(static_cast<std::uint32_t>(i + 1))]);
+      cm.clear();
+      double loss_sum = 0;
+      std::size_t seen = 0;
+      const auto start = std::chrono::steady_clock::now();
+      auto last_draw = start;
+      if (o.verbose && terminal) *o.out << "Epoch " << epoch + 1 << '/' << o.epochs << '\n';
+
+      for (std::size_t step = 0; step < steps; ++step) {
+        const std::size_t b = step * o.batch_size, m = std::min(o.batch_size, n - b);
+        auto in = ws_->input(m);
+        for (std::size_t j = 0; j < m; ++j) in.col(static_cast<Eigen::Index>(j)) = x.col(order[b + j]);
+        stage_targets(y, b, m, &order);
+        net_.forward(*ws_, mode::training);
+        net_.zero_gradients();
+        const scalar l = batch_step(m);
+        if (!std::isfinite(static_cast<double>(l)))
+          throw training_error(
+              detail::concat("ctnn::fit: the loss became ", std::to_string(static_cast<double>(l)),
+                             " at epoch ", std::to_string(epoch + 1), ", step ", std::to_string(step + 1),
+                             " of ", std::to_string(steps), "; lower the learning rate or check the data"));
+        optimizer_.step(net_);
+        loss_sum += static_cast<double>(l) * static_cast<double>(m);
+        seen += m;
+        if (!metrics.empty()) count(cm, m);
+        if (o.verbose && terminal) {
+          const auto now = std::chrono::steady_clock::now();
+          if (now - last_draw > std::chrono::milliseconds(100) || step + 1 == steps) {
+            last_draw = now;
+            *o.out << '\r'
+                   << progress(step + 1, steps, seconds(start, now), loss_sum / seen, cm, metrics, false)
+                   << std::flush;
+          }
+        }
+      }
+      const double elapsed = seconds(start, std::chrono::steady_clock::now());
+      h.record("loss", loss_sum / static_cast<double>(seen));
+      for (metric m : metrics) h.record(metric_name(m), cm.value(m));
+      std::string validation;
+      if (vx) {
+        const evaluation v =
+            evaluate(*vx, *vy, std::min<std::size_t>(MaxBatch, std::max<std::size_t>(o.batch_size, 1)));
+        h.record("val_loss", v.loss);
+        validation += " - val_loss: " + format4(v.loss);
+        for (metric m : metrics) {
+          h.record(std::string("val_") + metric_name(m), v.confusion.value(m));
+          validation += std::string(" - val_") + metric_name(m) + ": " + format4(v.confusion.value(m));
+        }
+      }
+      h.record("seconds", elapsed);
+      if (o.verbose) {
+        if (terminal)
+          *o.out << '\r' << progress(steps, steps, elapsed, loss_sum / seen, cm, metrics, true) << validation
+                 << "\n";
+        else
+          *o.out << "Epoch " << epoch + 1 << '/' << o.epochs << " - "
+                 << progress(steps, steps, elapsed, loss_sum / seen, cm, metrics, true) << validation
+                 << std::endl;
+      }
+      if (o.stop) {
+        const early_stopping& s = *o.stop;
+        if (!h.has(s.monitor))
+          throw std::invalid_argument(detail::concat("ctnn::fit: early stopping monitors '", s.monitor,
+                                                     "', which this fit does not record"));
+        const double value = h[s.monitor].back();
+        const bool lower_is_better = s.monitor.find("loss") != std::string::npos;
+        const bool improved =
+            epoch == 0 || (lower_is_better ? value < best - s.min_delta : value > best + s.min_delta);
+        if (improved) {
+          best = value;
+          waited = 0;
+          if (s.restore_best_weights) {
+            auto p = net_.parameters();
+            best_weights.assign(p.data(), p.data() + p.size());
+          }
+        } else if (++waited > s.patience) {
+          if (o.verbose)
+            *o.out << "Early stopping: " << s.monitor << " did not improve for " << waited << " epochs\n";
+          if (s.restore_best_weights && !best_weights.empty())
+            std::copy(best_weights.begin(), best_weights.end(), net_.parameters().data());
+          break;
+        }
+      }
+    }
+    return h;
+  }
+
+  static double seconds(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+    return std::chrono::duration<double>(b - a).count();
+  }
+  static std::string format4(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4f", v);
+    return buf;
+  }
+  // "469/469 [==============================] - 2s 4ms/step - loss: 0.2345 - accuracy: 0.9300"
+  static std::string progress(std::size_t step, std::size_t steps, double elapsed, double loss,
+                              const confusion_matrix& cm, const std::vector<metric>& metrics, bool done) {
+    constexpr int width = 30;
+    const int filled = static_cast<int>(width * step / steps);
+    std::string bar(static_cast<std::size_t>(filled), '=');
+    if (filled < width) bar += '>', bar.append(static_cast<std::size_t>(width - filled - 1), '.');
+    char buf[96];
+    const double per_step = elapsed / static_cast<double>(step);
+    if (done && per_step >= 1e-3)
+      std::snprintf(buf, sizeof buf, " - %.1fs %.0fms/step", elapsed, per_step * 1e3);
+    else if (done)
+      std::snprintf(buf, sizeof buf, " - %.1fs %.0fus/step", elapsed, per_step * 1e6);
+    else
+      std::snprintf(buf, sizeof buf, " - ETA: %.0fs", per_step * static_cast<double>(steps - step));
+    std::string s = std::to_string(step) + '/' + std::to_string(steps) + " [" + bar + ']' + buf +
+                    " - loss: " + format4(loss);
+    for (metric m : metrics) s += std::string(" - ") + metric_name(m) + ": " + format4(cm.value(m));
+    return s;
+  }
+
+  Net& net_;
+  L loss_;
+  ctnn::optimizer<Net, Opt> optimizer_;
+  std::unique_ptr<typename Net::template workspace<MaxBatch>> ws_;
+  std::vector<int> labels_;
+  target_matrix dense_targets_;
+};
+
+}  // namespace ctnn

@@ -1,0 +1,183 @@
+// Tests for ctnn/trainer.hpp. Training runs on a real MNIST subset (a few thousand images, one
+// epoch): the full recipes are examples, not tests.
+#define BOOST_TEST_MODULE trainer
+#include <boost/test/unit_test.hpp>
+#include <cmath>
+#include <ctnn/ctnn.hpp>
+#include <ctnn/data/mnist.hpp>
+#include <memory>
+#include <sstream>
+
+using namespace ctnn;
+
+namespace {
+const data::mnist& mnist() {
+  static const data::mnist m = data::load_mnist();
+  return m;
+}
+// The first n columns / labels of a set.
+Eigen::Matrix<float, 784, Eigen::Dynamic> first_images(const data::image_set& s, Eigen::Index n) {
+  return s.images.leftCols(n);
+}
+std::vector<int> first_labels(const data::image_set& s, std::size_t n) {
+  return {s.labels.begin(), s.labels.begin() + static_cast<long>(n)};
+}
+fit_options quiet(std::size_t epochs, std::size_t batch, std::uint64_t seed = 1) {
+  return {.epochs = epochs, .batch_size = batch, .seed = seed, .verbose = 0};
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(mnist_subset_accuracy_rises_well_above_chance) {
+  using Net = Sequential<Input<28, 28>, Flatten, Dense<128>, ReLU, Dropout<0.2>, Dense<10>, Softmax>;
+  const auto x = first_images(mnist().train, 4000);
+  const auto y = first_labels(mnist().train, 4000);
+  const auto tx = first_images(mnist().test, 2000);
+  const auto ty = first_labels(mnist().test, 2000);
+  auto net = std::make_unique<Net>(1);
+  trainer t(*net, SparseCategoricalCrossEntropy{}, Adam{});
+  const double before = t.evaluate(tx, ty).accuracy();
+  const history h = t.fit(x, y, tx, ty, quiet(1, 32));
+  const evaluation after = t.evaluate(tx, ty);
+  BOOST_TEST_MESSAGE("accuracy before " << before << ", after one epoch on 4000 images " << after.accuracy());
+  BOOST_TEST(before < 0.3);
+  BOOST_TEST(after.accuracy() > 0.85);
+  BOOST_TEST(h["val_accuracy"].back() == after.accuracy(), boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(h["val_loss"].back() == after.loss, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(h["loss"].size() == 1u);
+  // predict agrees with evaluate's confusion matrix.
+  const auto p = t.predict(tx);
+  std::size_t right = 0;
+  for (Eigen::Index j = 0; j < p.cols(); ++j) {
+    Eigen::Index k;
+    p.col(j).maxCoeff(&k);
+    right += k == ty[static_cast<std::size_t>(j)];
+  }
+  BOOST_TEST(static_cast<double>(right) / 2000.0 == after.accuracy(), boost::test_tools::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(one_hot_targets_with_rmsprop_and_sgd) {
+  using Net = Sequential<Input<784>, Dense<64>, ReLU, Dense<10>, Softmax>;
+  const auto x = first_images(mnist().train, 3000);
+  const auto y = data::one_hot<10>(first_labels(mnist().train, 3000));
+  const auto tx = first_images(mnist().test, 1000);
+  const auto ty = data::one_hot<10>(first_labels(mnist().test, 1000));
+  auto a = std::make_unique<Net>(2);
+  trainer ta(*a, CategoricalCrossEntropy{}, RMSprop{});
+  ta.fit(x, y, quiet(1, 32));
+  BOOST_TEST(ta.evaluate(tx, ty).accuracy() > 0.8);
+  auto b = std::make_unique<Net>(2);
+  trainer tb(*b, CategoricalCrossEntropy{}, SGD{.learning_rate = 0.1, .momentum = 0.9});
+  tb.fit(x, y, quiet(1, 64));
+  BOOST_TEST(tb.evaluate(tx, ty).accuracy() > 0.8);
+}
+
+BOOST_AUTO_TEST_CASE(same_seed_same_weights_bit_for_bit) {
+  using Net = Sequential<Input<20>, Dense<16>, Tanh, Dropout<0.3>, Dense<3>, Softmax>;
+  Eigen::Matrix<float, 20, Eigen::Dynamic> x = Eigen::Matrix<float, 20, Eigen::Dynamic>::Random(20, 300);
+  std::vector<int> y(300);
+  for (std::size_t i = 0; i < y.size(); ++i)
+    y[i] = x(0, static_cast<Eigen::Index>(i)) > 0 ? 1 : (x(1, static_cast<Eigen::Index>(i)) > 0 ? 2 : 0);
+  auto train = [&](std::uint64_t seed) {
+    Net net(7);
+    trainer t(net, SparseCategoricalCrossEntropy{}, Adam{});
+    t.fit(x, y, quiet(3, 16, seed));
+    return Eigen::VectorXf(net.parameters());
+  };
+  const Eigen::VectorXf a = train(5), b = train(5), c = train(6);
+  BOOST_TEST((a.array() == b.array()).all());
+  BOOST_TEST((a - c).norm() > 0.0f);
+}
+
+BOOST_AUTO_TEST_CASE(the_last_partial_batch_is_trained_on) {
+  using Net = Sequential<Input<2>, Dense<1>>;
+  Net net;
+  const Eigen::Matrix<float, 2, Eigen::Dynamic> x = Eigen::Matrix<float, 2, Eigen::Dynamic>::Random(2, 10);
+  const Eigen::Matrix<float, 1, Eigen::Dynamic> y = Eigen::Matrix<float, 1, Eigen::Dynamic>::Random(1, 10);
+  trainer t(net, MeanSquaredError{}, Adam{});
+  t.fit(x, y, quiet(2, 4));  // 4 + 4 + 2 samples: three steps an epoch
+  BOOST_TEST(t.optimizer().state().iterations == 6);
+}
+
+BOOST_AUTO_TEST_CASE(a_loss_that_stops_being_a_number_stops_fit_with_the_epoch_and_step) {
+  using Net = Sequential<Input<3>, Dense<8>, Dense<1>>;
+  Net net(1);
+  const Eigen::Matrix<float, 3, Eigen::Dynamic> x =
+      Eigen::Matrix<float, 3, Eigen::Dynamic>::Random(3, 64) * 100;
+  const Eigen::Matrix<float, 1, Eigen::Dynamic> y =
+      Eigen::Matrix<float, 1, Eigen::Dynamic>::Random(1, 64) * 100;
+  trainer t(net, MeanSquaredError{}, SGD{.learning_rate = 1e6});
+  try {
+    t.fit(x, y, quiet(5, 8));
+    BOOST_FAIL("fit did not stop");
+  } catch (const training_error& e) {
+    const std::string m = e.what();
+    BOOST_TEST_MESSAGE(m);
+    BOOST_TEST(m.find("at epoch 1, step ") != std::string::npos);
+    BOOST_TEST(m.find("of 8") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(early_stopping_and_restoring_the_best_weights) {
+  using Net = Sequential<Input<4>, Dense<3>, Softmax>;
+  Eigen::Matrix<float, 4, Eigen::Dynamic> x = Eigen::Matrix<float, 4, Eigen::Dynamic>::Random(4, 64);
+  std::vector<int> y(64);
+  for (std::size_t i = 0; i < 64; ++i) y[i] = static_cast<int>(i % 3);
+  Net net(1), first_epoch(1);
+  {
+    trainer once(first_epoch, SparseCategoricalCrossEntropy{}, SGD{});
+    once.fit(x, y, quiet(1, 16));
+  }
+  trainer t(net, SparseCategoricalCrossEntropy{}, SGD{});
+  fit_options o = quiet(10, 16);
+  o.stop = early_stopping{.monitor = "loss", .patience = 1, .min_delta = 1e9, .restore_best_weights = true};
+  const history h = t.fit(x, y, o);
+  BOOST_TEST(h.epochs() == 3u);  // epoch 1 sets the best; epochs 2 and 3 fail to beat it by 1e9
+  BOOST_TEST((net.parameters() - first_epoch.parameters()).norm() == 0.0f);
+  o.stop->monitor = "val_accuracy";  // not recorded without validation data
+  BOOST_CHECK_THROW(t.fit(x, y, o), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_is_reported_before_training) {
+  using Net = Sequential<Input<4>, Dense<3>, Softmax>;
+  Net net;
+  trainer t(net, SparseCategoricalCrossEntropy{}, Adam{});
+  Eigen::Matrix<float, 4, Eigen::Dynamic> x = Eigen::Matrix<float, 4, Eigen::Dynamic>::Random(4, 5);
+  auto message = [&](auto&& call) -> std::string {
+    try {
+      call();
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "";
+  };
+  const std::vector<int> ok{0, 1, 2, 0, 1}, out_of_range{0, 1, 3, 0, 1}, short_labels{0, 1};
+  BOOST_TEST(message([&] {
+               t.fit(x, out_of_range, quiet(1, 4));
+             }).find("label 3 at index 2 is outside [0, 3)") != std::string::npos);
+  BOOST_TEST(message([&] { t.fit(x, short_labels, quiet(1, 4)); }).find("5 samples but 2 targets") !=
+             std::string::npos);
+  BOOST_TEST(message([&] { t.fit(x, ok, quiet(1, 500)); }).find("batch size 500 is outside [1, 128]") !=
+             std::string::npos);
+  x(0, 0) = std::nanf("");
+  BOOST_TEST(message([&] { t.fit(x, ok, quiet(1, 4)); }).find("NaN") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(plain_progress_lines_when_not_a_terminal) {
+  using Net = Sequential<Input<4>, Dense<3>, Softmax>;
+  Net net;
+  trainer t(net, SparseCategoricalCrossEntropy{}, Adam{});
+  Eigen::Matrix<float, 4, Eigen::Dynamic> x = Eigen::Matrix<float, 4, Eigen::Dynamic>::Random(4, 40);
+  std::vector<int> y(40, 1);
+  std::ostringstream out;
+  fit_options o{.epochs = 2, .batch_size = 8, .out = &out, .metrics = {metric::accuracy, metric::f1}};
+  const history h = t.fit(x, y, x, y, o);
+  const std::string s = out.str();
+  BOOST_TEST_MESSAGE(s);
+  BOOST_TEST(s.find("Epoch 1/2 - 5/5 [==============================]") != std::string::npos);
+  BOOST_TEST(s.find("Epoch 2/2 - 5/5") != std::string::npos);
+  BOOST_TEST(s.find(" - loss: ") != std::string::npos);
+  BOOST_TEST(s.find(" - f1: ") != std::string::npos);
+  BOOST_TEST(s.find(" - val_accuracy: ") != std::string::npos);
+  BOOST_TEST(s.find('\r') == std::string::npos);
+  BOOST_TEST(h.has("val_f1"));
+}
