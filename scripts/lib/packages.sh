@@ -15,4 +15,16 @@ ensure_packages() {
 
 # What building and testing ctnn needs on Debian 12.
 CTNN_BUILD_PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev pkg-config
-                     libeigen3-dev libboost-dev libboost-test-dev zlib1g-dev)
+                     libeigen3-dev libboost-dev libboost-test-dev zlib1g-dev libopenblas-dev)
+
+# OpenBLAS picks its kernel when it loads, from OPENBLAS_CORETYPE or by detection; on AMD cores with
+# AVX-512 detection picks an AVX2 kernel, slower than Eigen's, and some environments pin one (this
+# project's machines export OPENBLAS_CORETYPE=Haswell). Where the CPU has AVX-512, ask for OpenBLAS's
+# AVX-512 kernel; CTNN_OPENBLAS_CORETYPE chooses another.
+use_openblas_avx512() {
+  if [ -n "${CTNN_OPENBLAS_CORETYPE:-}" ]; then
+    export OPENBLAS_CORETYPE=$CTNN_OPENBLAS_CORETYPE
+  elif grep -q avx512f /proc/cpuinfo 2>/dev/null; then
+    export OPENBLAS_CORETYPE=SkylakeX
+  fi
+}
