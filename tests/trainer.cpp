@@ -181,3 +181,20 @@ BOOST_AUTO_TEST_CASE(plain_progress_lines_when_not_a_terminal) {
   BOOST_TEST(s.find('\r') == std::string::npos);
   BOOST_TEST(h.has("val_f1"));
 }
+
+BOOST_AUTO_TEST_CASE(binary_accuracy_with_sigmoid_and_binary_cross_entropy) {
+  using Net = Sequential<Input<2>, Dense<8>, Tanh, Dense<1>, Sigmoid>;
+  Net net(3);
+  // Inside or outside a circle of radius 0.6.
+  Eigen::Matrix<float, 2, Eigen::Dynamic> x = Eigen::Matrix<float, 2, Eigen::Dynamic>::Random(2, 2000);
+  Eigen::Matrix<float, 1, Eigen::Dynamic> y(1, 2000);
+  for (Eigen::Index i = 0; i < 2000; ++i) y(0, i) = x.col(i).norm() < 0.6f ? 1.0f : 0.0f;
+  trainer t(net, BinaryCrossEntropy{}, Adam{.learning_rate = 0.01});
+  const double before = t.evaluate(x, y).accuracy();
+  t.fit(x, y, quiet(20, 32));
+  const evaluation e = t.evaluate(x, y);
+  BOOST_TEST_MESSAGE("binary accuracy " << before << " -> " << e.accuracy());
+  BOOST_TEST(e.confusion.classes() == 2u);
+  BOOST_TEST(e.accuracy() > 0.9);
+  BOOST_TEST(e.accuracy() > before);
+}

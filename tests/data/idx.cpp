@@ -1,4 +1,4 @@
-// Tests for ctnn/data/idx.hpp and ctnn/data/locate.hpp: good files, plain and gzip, and every way a
+// Tests for ctnn/data/idx.hpp: good files, plain and gzip, and every way a
 // file can be bad, each reported with the file's name and what is wrong.
 #define BOOST_TEST_MODULE idx
 #include <zlib.h>
@@ -104,20 +104,4 @@ BOOST_AUTO_TEST_CASE(every_bad_file_is_named_with_its_fault) {
   for (std::size_t i = 12; i < scrambled.size() - 8; ++i) scrambled[i] ^= 0x5a;
   e = error_of(write_raw(d.path / "scrambled.gz", scrambled));
   BOOST_TEST((has(e, "scrambled.gz") && has(e, "corrupt")), e);
-}
-
-BOOST_AUTO_TEST_CASE(locate_says_where_it_looked) {
-  temp_dir d;
-  fs::create_directories(d.path / "mnist");
-  write_raw(d.path / "mnist" / "probe.bin", {1});
-  BOOST_TEST(ctnn::data::locate("mnist", "probe.bin", d.path) == d.path / "mnist");
-  try {
-    ctnn::data::locate("nothing", "absent.bin", d.path);
-    BOOST_FAIL("locate found a file that does not exist");
-  } catch (const ctnn::data::data_error& e) {
-    const std::string m = e.what();
-    BOOST_TEST(has(m, (d.path / "nothing" / "absent.bin").string()), m);
-    BOOST_TEST(has(m, "shared/data"), m);
-    BOOST_TEST(has(m, "CTNN_DATA_DIR"), m);
-  }
 }

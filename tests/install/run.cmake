@@ -24,3 +24,18 @@ execute_process(COMMAND ${WORK_DIR}/consumer/consumer RESULT_VARIABLE rc OUTPUT_
 if(NOT rc EQUAL 0 OR NOT out MATCHES "parameters: 1732")
   message(FATAL_ERROR "the consumer did not run as expected: ${out}")
 endif()
+
+# The same consumer with ctnn vendored through add_subdirectory (its tests and examples off by default).
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/install/subdirectory -B ${WORK_DIR}/vendored
+                        -DCTNN_SOURCE_DIR=${SOURCE_DIR} -DCMAKE_CXX_COMPILER=${COMPILER} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "configuring the add_subdirectory consumer failed")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/vendored RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "building the add_subdirectory consumer failed")
+endif()
+execute_process(COMMAND ${WORK_DIR}/vendored/consumer RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "parameters: 1732")
+  message(FATAL_ERROR "the add_subdirectory consumer did not run as expected: ${out}")
+endif()
