@@ -24,12 +24,7 @@ struct elementwise {
   using output_shape = In;
 
   template <Shape In, class Scalar>
-  struct bind {
-    using input_shape = In;
-    using output_shape = In;
-    static constexpr std::size_t parameter_count = 0;
-    static constexpr std::size_t storage_size = 0;
-
+  struct bind : parameterless<In> {
     template <class X, class Y, class State>
     static void forward(const Scalar*, const X& x, Y&& y, State&, context<Scalar>&) noexcept {
       F::template apply<Scalar>(x.array(), y.array());
@@ -138,12 +133,7 @@ struct Softmax {
   using output_shape = In;
 
   template <Shape In, class Scalar>
-  struct bind {
-    using input_shape = In;
-    using output_shape = In;
-    static constexpr std::size_t parameter_count = 0;
-    static constexpr std::size_t storage_size = 0;
-
+  struct bind : parameterless<In> {
     // Shifting by the column's maximum keeps exp() finite whatever the logits.
     template <class X, class Y, class State>
     static void forward(const Scalar*, const X& x, Y&& y, State&, context<Scalar>&) noexcept {

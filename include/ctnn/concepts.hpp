@@ -34,6 +34,7 @@ struct context {
 namespace detail {
 /// Per-batch state a bound layer keeps between forward and backward (a Dropout mask, say).
 struct no_state {};
+
 template <class Bound, std::size_t MaxB>
 struct state_of {
   using type = no_state;
@@ -46,6 +47,15 @@ struct state_of<Bound, MaxB> {
   using type = typename Bound::template state<MaxB>;
 };
 }  // namespace detail
+
+/// The members every bound layer without parameters shares: derive a parameter-free bound layer from it.
+template <Shape In, Shape Out = In>
+struct parameterless {
+  using input_shape = In;
+  using output_shape = Out;
+  static constexpr std::size_t parameter_count = 0;
+  static constexpr std::size_t storage_size = 0;
+};
 
 /// A layer as the user writes it in `Sequential<...>`: hyper-parameters only. Laws:
 /// - `Spec::name` names it in summaries and files;

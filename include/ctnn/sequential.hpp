@@ -41,14 +41,30 @@ struct type_at<I, type_list<T...>> {
   using type = std::tuple_element_t<I, std::tuple<T...>>;
 };
 
+/// The shape between layers I-1 and I: the input for I = 0, else layer I-1's output (named only then).
+template <class In, class Layers, std::size_t I>
+struct boundary_shape {
+  using type = typename type_at<I - 1, Layers>::type::output_shape;
+};
+template <class In, class Layers>
+struct boundary_shape<In, Layers, 0> {
+  using type = In;
+};
+
+/// The last spec of a list, or void for an empty one.
+template <class List>
+struct last_or_void {
+  using type = void;
+};
+template <class... T>
+requires(sizeof...(T) > 0) struct last_or_void<type_list<T...>> {
+  using type = std::tuple_element_t<sizeof...(T) - 1, std::tuple<T...>>;
+};
+
 /// Stands in for every layer from the first broken rule on, so that one mistake gives one error:
 /// the layers after it are neither checked nor bound.
 template <Shape In, class Scalar>
-struct poisoned {
-  using input_shape = In;
-  using output_shape = shape<1>;
-  static constexpr std::size_t parameter_count = 0;
-  static constexpr std::size_t storage_size = 0;
+struct poisoned : parameterless<In, shape<1>> {
   template <class... A>
   static void forward(A&&...) noexcept {}
   template <class... A>
@@ -203,9 +219,8 @@ class basic_sequential<Scalar, First, Specs...> {
 
   /// The shape between layers: shape_at<0> is the input, shape_at<depth> the output.
   template <std::size_t I>
-  using shape_at = typename std::conditional_t<
-      I == 0, detail::input_shape_of<First>,
-      std::type_identity<typename layer_type<I == 0 ? 0 : I - 1>::output_shape>>::type;
+  using shape_at =
+      typename detail::boundary_shape<typename detail::input_shape_of<First>::type, layers, I>::type;
   using input_shape = shape_at<0>;
   using output_shape = shape_at<depth>;
 
@@ -424,7 +439,7 @@ class basic_sequential<Scalar, First, Specs...> {
 
  private:
   template <class L>
-  static constexpr bool fused = depth >= 1 && L::template fuses_with<spec_type<(depth >= 1 ? depth - 1 : 0)>>;
+  static constexpr bool fused = L::template fuses_with<typename detail::last_or_void<specs>::type>;
 
   template <class Target>
   static decltype(auto) target_view(const Target& t) noexcept {

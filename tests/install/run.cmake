@@ -1,41 +1,28 @@
-# Installs ctnn into a scratch prefix, then configures and builds a consumer that uses find_package(ctnn).
+# Installs ctnn into a scratch prefix and builds a consumer against it with find_package(ctnn); then
+# builds the same consumer with ctnn vendored through add_subdirectory. Both must run.
 file(REMOVE_RECURSE ${WORK_DIR})
-execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -DCTNN_BUILD_TESTS=OFF
-                        -DCTNN_BUILD_EXAMPLES=OFF -DCMAKE_INSTALL_PREFIX=${WORK_DIR}/prefix
-                RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "configuring ctnn failed")
-endif()
-execute_process(COMMAND ${CMAKE_COMMAND} --install ${WORK_DIR}/build RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "installing ctnn failed")
-endif()
-execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/install -B ${WORK_DIR}/consumer
-                        -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_CXX_COMPILER=${COMPILER}
-                RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "configuring the consumer failed")
-endif()
-execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/consumer RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "building the consumer failed")
-endif()
-execute_process(COMMAND ${WORK_DIR}/consumer/consumer RESULT_VARIABLE rc OUTPUT_VARIABLE out)
-if(NOT rc EQUAL 0 OR NOT out MATCHES "parameters: 1732")
-  message(FATAL_ERROR "the consumer did not run as expected: ${out}")
-endif()
 
-# The same consumer with ctnn vendored through add_subdirectory (its tests and examples off by default).
-execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/install/subdirectory -B ${WORK_DIR}/vendored
-                        -DCTNN_SOURCE_DIR=${SOURCE_DIR} -DCMAKE_CXX_COMPILER=${COMPILER} RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "configuring the add_subdirectory consumer failed")
-endif()
-execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/vendored RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "building the add_subdirectory consumer failed")
-endif()
-execute_process(COMMAND ${WORK_DIR}/vendored/consumer RESULT_VARIABLE rc OUTPUT_VARIABLE out)
-if(NOT rc EQUAL 0 OR NOT out MATCHES "parameters: 1732")
-  message(FATAL_ERROR "the add_subdirectory consumer did not run as expected: ${out}")
-endif()
+function(run_step what)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${what} failed")
+  endif()
+endfunction()
+
+# Configures, builds and runs the consumer in SOURCE, into BINARY, with the extra cache arguments.
+function(check_consumer what source binary)
+  run_step("configuring the ${what} consumer" ${CMAKE_COMMAND} -S ${source} -B ${binary}
+           -DCMAKE_CXX_COMPILER=${COMPILER} ${ARGN})
+  run_step("building the ${what} consumer" ${CMAKE_COMMAND} --build ${binary})
+  execute_process(COMMAND ${binary}/consumer RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "parameters: 1732")
+    message(FATAL_ERROR "the ${what} consumer did not run as expected: ${out}")
+  endif()
+endfunction()
+
+run_step("configuring ctnn" ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -DCTNN_BUILD_TESTS=OFF
+         -DCTNN_BUILD_EXAMPLES=OFF -DCMAKE_INSTALL_PREFIX=${WORK_DIR}/prefix)
+run_step("installing ctnn" ${CMAKE_COMMAND} --install ${WORK_DIR}/build)
+check_consumer(find_package ${SOURCE_DIR}/tests/install ${WORK_DIR}/consumer -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix)
+check_consumer(add_subdirectory ${SOURCE_DIR}/tests/install/subdirectory ${WORK_DIR}/vendored
+               -DCTNN_SOURCE_DIR=${SOURCE_DIR})

@@ -29,11 +29,7 @@ struct Dropout {
   using output_shape = In;
 
   template <Shape In, class Scalar>
-  struct bind {
-    using input_shape = In;
-    using output_shape = In;
-    static constexpr std::size_t parameter_count = 0;
-    static constexpr std::size_t storage_size = 0;
+  struct bind : parameterless<In> {
     static constexpr double rate = Rate.template as<double>();
 
     template <std::size_t MaxB>

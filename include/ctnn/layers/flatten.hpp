@@ -21,12 +21,7 @@ struct Flatten {
   using output_shape = shape<In::size>;
 
   template <Shape In, class Scalar>
-  struct bind {
-    using input_shape = In;
-    using output_shape = shape<In::size>;
-    static constexpr std::size_t parameter_count = 0;
-    static constexpr std::size_t storage_size = 0;
-
+  struct bind : parameterless<In, shape<In::size>> {
     template <class X, class Y, class State>
     static void forward(const Scalar*, const X& x, Y&& y, State&, context<Scalar>&) noexcept {
       y = x;
