@@ -242,3 +242,35 @@ BOOST_AUTO_TEST_CASE(optimizer_steps_and_dropout_in_training) {
   BOOST_TEST(std::isfinite(sink));
   BOOST_TEST(zone.allocations() == 0);
 }
+
+BOOST_AUTO_TEST_CASE(a_cnn_predict_forward_backward_and_step) {
+  using Net =
+      Sequential<Input<12, 12, 1>, Conv2D<4, 3, 3, Padding::same>, ReLU, Conv2D<6, 3, 3, Padding::valid, 2>,
+                 ReLU, MaxPool2D<2, 2>, AveragePool2D<1, 1>, Dropout<0.25>, Flatten, Dense<10>, Softmax>;
+  auto net = std::make_unique<Net>();
+  auto ws = std::make_unique<Net::workspace<16>>();
+  optimizer<Net, Adadelta> adadelta;
+  using Gap = Sequential<Input<6, 6, 3>, Conv2D<5, 3, 3>, GlobalAveragePool2D, Dense<2>>;
+  auto gap = std::make_unique<Gap>();
+  auto gws = std::make_unique<Gap::workspace<4>>();
+  const Eigen::Matrix<float, 144, 16> x = Eigen::Matrix<float, 144, 16>::Random();
+  const Eigen::Matrix<float, 144, 1> sample = x.col(0);
+  const Eigen::Matrix<float, 108, 4> gx = Eigen::Matrix<float, 108, 4>::Random();
+  const Eigen::Matrix<float, 2, 4> gt = Eigen::Matrix<float, 2, 4>::Random();
+  std::vector<int> y(16);
+  for (int j = 0; j < 16; ++j) y[j] = j % 10;
+  float sink = 0;
+  no_allocation_zone zone;
+  for (int i = 0; i < 2; ++i) {
+    net->forward(*ws, x, mode::training);
+    net->zero_gradients();
+    sink += net->backward(*ws, SparseCategoricalCrossEntropy{}, y, true);
+    adadelta.step(*net);
+    sink += net->predict(sample).sum();
+    gap->forward(*gws, gx, mode::training);
+    sink += gap->backward(*gws, MeanSquaredError{}, gt, true);
+  }
+  zone.release();
+  BOOST_TEST(std::isfinite(sink));
+  BOOST_TEST(zone.allocations() == 0);
+}

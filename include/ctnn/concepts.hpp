@@ -66,11 +66,12 @@ struct parameterless {
 /// - `Spec::bind<In, Scalar>` is the bound layer (see docs/concepts.md): `parameter_count`,
 ///   `storage_size`, `forward`, `backward`, and optionally `state<MaxB>`, `reserve<MaxB>`,
 ///   `initialize`, `for_each_tensor`.
+/// The concept asks only for `name` and `bind` (named, not instantiated): whether `check`, `output_shape`
+/// and `bind` accept a given input is that layer's rule to state, so no probe shape is used here.
 template <class T>
 concept LayerSpec = requires {
   { T::name } -> std::convertible_to<std::string_view>;
-  typename T::template output_shape<shape<1>>;
-  { T::template check<shape<1>>() } -> std::same_as<bool>;
+  typename T::template bind<shape<1>, float>;
 };
 
 }  // namespace ctnn

@@ -99,9 +99,14 @@ struct chain {
 
 template <class Scalar, std::size_t Index, class In, class Spec, class... Rest>
 struct chain<Scalar, Index, In, true, Spec, Rest...> {
-  static constexpr bool here = error::at_layer<Index, Spec, In>::ok;
-  using next = chain<Scalar, Index + 1, typename output_if<here, Spec, In>::type, here, Rest...>;
-  using bound = typename prepend<typename bind_if<here, Spec, In, Scalar>::type, typename next::bound>::type;
+  // at_layer is named in the aliases, not kept in a member of its own: each layer before a mistake
+  // then adds one note to the compiler's backtrace instead of two.
+  using next =
+      chain<Scalar, Index + 1, typename output_if<error::at_layer<Index, Spec, In>::ok, Spec, In>::type,
+            error::at_layer<Index, Spec, In>::ok, Rest...>;
+  using bound =
+      typename prepend<typename bind_if<error::at_layer<Index, Spec, In>::ok, Spec, In, Scalar>::type,
+                       typename next::bound>::type;
   static constexpr bool ok = next::ok;
 };
 

@@ -1,0 +1,183 @@
+/// @file Defines `ctnn::Conv2D` and `ctnn::Padding`: 2-D convolution over HWC images, by im2col and
+/// one matrix product per batch.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <string_view>
+
+#include "../concepts.hpp"
+#include "../detail/gemm.hpp"
+#include "../detail/storage.hpp"
+#include "../initializers.hpp"
+
+namespace ctnn {
+
+/// Keras' padding modes. valid: no padding, output floor((H - K) / S) + 1. same: output ceil(H / S),
+/// zeros added as evenly as possible, the extra one at the bottom and right (as TensorFlow does).
+enum class Padding { valid, same };
+
+namespace detail {
+/// Output size and leading padding along one dimension.
+template <Padding P, std::size_t In, std::size_t Kernel, std::size_t Stride>
+struct conv_dim {
+  static constexpr std::size_t out =
+      P == Padding::valid ? (In >= Kernel ? (In - Kernel) / Stride + 1 : 0) : (In + Stride - 1) / Stride;
+  static constexpr std::size_t pad_total =
+      P == Padding::valid ? 0 : ((out - 1) * Stride + Kernel > In ? (out - 1) * Stride + Kernel - In : 0);
+  static constexpr std::size_t pad_before = pad_total / 2;
+};
+}  // namespace detail
+
+/// 2-D convolution with bias: y(oh, ow, f) = b(f) + sum over kh, kw, c of W(f, kh, kw, c) x(ih, iw, c),
+/// where ih = oh Stride - pad + kh. Input: shape<H, W, C>; output: shape<OH, OW, Filters>.
+/// \tparam Filters, KernelH, KernelW  at least 1.
+/// \tparam P        Padding::valid (default) or Padding::same, as in Keras.
+/// \tparam Stride   the same along both dimensions, at least 1.
+/// Parameters: W (Filters x KernelH*KernelW*C, each row a kernel in (kh, kw, c) order, Keras' kernel
+/// (KH, KW, C, F) transposed) and b (Filters). Initialised Glorot-uniform with Keras' fans.
+template <std::size_t Filters, std::size_t KernelH, std::size_t KernelW, Padding P = Padding::valid,
+          std::size_t Stride = 1, class KernelInit = GlorotUniform>
+struct Conv2D {
+  static constexpr std::string_view name = "Conv2D";
+
+  template <Shape In>
+  static constexpr bool check() {
+    static_assert(In::rank == 3, "ctnn::Conv2D needs an image input, shape<height, width, channels>");
+    static_assert(
+        Filters > 0 && KernelH > 0 && KernelW > 0 && Stride > 0,
+        "ctnn::Conv2D needs at least one filter, a kernel of at least 1x1 and a stride of at least 1");
+    if constexpr (In::rank == 3) {
+      static_assert(
+          P == Padding::same || (KernelH <= In::dims[0] && KernelW <= In::dims[1]),
+          "ctnn::Conv2D: the kernel is larger than its input; use Padding::same or a smaller kernel");
+      return Filters > 0 && KernelH > 0 && KernelW > 0 && Stride > 0 &&
+             (P == Padding::same || (KernelH <= In::dims[0] && KernelW <= In::dims[1]));
+    } else {
+      return false;
+    }
+  }
+
+  template <Shape In>
+  using output_shape = shape<detail::conv_dim<P, In::dims[0], KernelH, Stride>::out,
+                             detail::conv_dim<P, In::dims[1], KernelW, Stride>::out, Filters>;
+
+  template <Shape In, class Scalar>
+  struct bind {
+    static constexpr std::size_t H = In::dims[0], W_ = In::dims[1], C = In::dims[2];
+    using rows = detail::conv_dim<P, H, KernelH, Stride>;
+    using cols = detail::conv_dim<P, W_, KernelW, Stride>;
+    static constexpr std::size_t OH = rows::out, OW = cols::out;
+    static constexpr std::size_t K = KernelH * KernelW * C;  // one patch
+    static constexpr std::size_t positions = OH * OW;        // output pixels of one sample
+
+    using input_shape = In;
+    using output_shape = shape<OH, OW, Filters>;
+    static constexpr std::size_t b_offset = detail::align_up<Scalar>(Filters * K);
+    static constexpr std::size_t parameter_count = Filters * K + Filters;
+    static constexpr std::size_t storage_size = b_offset + detail::align_up<Scalar>(Filters);
+
+    static auto W(Scalar* p) noexcept { return matrix_map<Scalar, Filters, K>(p); }
+    static auto W(const Scalar* p) noexcept { return matrix_map<const Scalar, Filters, K>(p); }
+    static auto b(Scalar* p) noexcept { return vector_map<Scalar, Filters>(p + b_offset); }
+    static auto b(const Scalar* p) noexcept { return vector_map<const Scalar, Filters>(p + b_offset); }
+
+    template <class F>
+    static void for_each_tensor(F&& f) {
+      f(tensor_info{"kernel", 0, Filters, K});
+      f(tensor_info{"bias", b_offset, Filters, 1});
+    }
+    // Keras' fans for a convolution: receptive field times channels in, times filters out.
+    static void initialize(Scalar* p, random_engine& rng) {
+      KernelInit::fill(p, Filters * K, K, KernelH * KernelW * Filters, rng);
+      Zeros::fill(p + b_offset, Filters, K, Filters, rng);
+    }
+
+    /// The patches of the last forward batch, one column per output pixel: kept for backward, which
+    /// then reuses the memory for the gradient of the patches.
+    template <std::size_t MaxB>
+    struct state {
+      detail::aligned_array<Scalar, K * positions * MaxB> patches;
+    };
+
+    template <std::size_t MaxB>
+    static void reserve(detail::gemm_scratch<Scalar>& s) {
+      s.reserve(Filters, positions * MaxB, K);  // Y   = W   patches
+      s.reserve(Filters, K, positions * MaxB);  // dW += dY  patches'
+      s.reserve(K, positions * MaxB, Filters);  // dP  = W'  dY
+    }
+
+    // Each sample is a column of H*W*C values, channels fastest, so the batch's outputs viewed as a
+    // Filters x (OH*OW*n) matrix are contiguous: one product for the whole batch.
+    template <class X, class Y, class State>
+    static void forward(const Scalar* p, const X& x, Y&& y, State& s, context<Scalar>& ctx) noexcept {
+      const Eigen::Index n = x.cols(), cols_n = static_cast<Eigen::Index>(positions) * n;
+      im2col(x.data(), n, s.patches.data());
+      Eigen::Map<Eigen::Matrix<Scalar, static_cast<int>(Filters), Eigen::Dynamic>, Eigen::Aligned64> out(
+          y.data(), Filters, cols_n);
+      out.colwise() = b(p);
+      detail::gemm<false, false>(out, W(p), patches_view(s, cols_n), Scalar(1), ctx.scratch);
+    }
+
+    // forward was Y = W P + b, so: dW += dY P', db += row sums of dY, dP = W' dY, dx = col2im(dP).
+    template <class X, class Y, class DY, class DX, class State>
+    static void backward(const Scalar* p, Scalar* g, const X& x, const Y&, const DY& dy, DX&& dx,
+                         bool need_dx, State& s, context<Scalar>& ctx) noexcept {
+      const Eigen::Index n = x.cols(), cols_n = static_cast<Eigen::Index>(positions) * n;
+      Eigen::Map<const Eigen::Matrix<Scalar, static_cast<int>(Filters), Eigen::Dynamic>, Eigen::Aligned64>
+          d_out(dy.data(), Filters, cols_n);
+      auto patches = patches_view(s, cols_n);
+      detail::gemm<false, true>(W(g), d_out, patches, Scalar(1), ctx.scratch);
+      b(g) += d_out.rowwise().sum();
+      if (!need_dx) return;
+      patches.setZero();  // now the gradient of the patches
+      detail::gemm<true, false>(patches, W(p), d_out, Scalar(1), ctx.scratch);
+      dx.setZero();
+      col2im(s.patches.data(), n, dx.data());
+    }
+
+   private:
+    template <class State>
+    static auto patches_view(State& s, Eigen::Index cols_n) noexcept {
+      return Eigen::Map<Eigen::Matrix<Scalar, static_cast<int>(K), Eigen::Dynamic>, Eigen::Aligned64>(
+          s.patches.data(), K, cols_n);
+    }
+
+    // Visits every (sample, output pixel, kernel row and column) whose input pixel lies inside the
+    // image: f(patch row block start, input pixel start) on runs of C contiguous values.
+    template <class F>
+    static void for_each_tap(Eigen::Index n, F&& f) noexcept {
+      for (Eigen::Index j = 0; j < n; ++j)
+        for (std::size_t oh = 0; oh < OH; ++oh)
+          for (std::size_t ow = 0; ow < OW; ++ow) {
+            const std::size_t column = static_cast<std::size_t>(j) * positions + oh * OW + ow;
+            for (std::size_t kh = 0; kh < KernelH; ++kh) {
+              const std::ptrdiff_t ih = static_cast<std::ptrdiff_t>(oh * Stride + kh) -
+                                        static_cast<std::ptrdiff_t>(rows::pad_before);
+              if (ih < 0 || ih >= static_cast<std::ptrdiff_t>(H)) continue;
+              for (std::size_t kw = 0; kw < KernelW; ++kw) {
+                const std::ptrdiff_t iw = static_cast<std::ptrdiff_t>(ow * Stride + kw) -
+                                          static_cast<std::ptrdiff_t>(cols::pad_before);
+                if (iw < 0 || iw >= static_cast<std::ptrdiff_t>(W_)) continue;
+                f(column * K + (kh * KernelW + kw) * C,
+                  static_cast<std::size_t>(j) * In::size +
+                      (static_cast<std::size_t>(ih) * W_ + static_cast<std::size_t>(iw)) * C);
+              }
+            }
+          }
+    }
+    static void im2col(const Scalar* x, Eigen::Index n, Scalar* patches) noexcept {
+      if constexpr (P == Padding::same)
+        std::fill_n(patches, K * positions * static_cast<std::size_t>(n), Scalar(0));
+      for_each_tap(n, [&](std::size_t to, std::size_t from) { std::copy_n(x + from, C, patches + to); });
+    }
+    static void col2im(const Scalar* d_patches, Eigen::Index n, Scalar* dx) noexcept {
+      for_each_tap(n, [&](std::size_t from, std::size_t to) {
+        for (std::size_t c = 0; c < C; ++c) dx[to + c] += d_patches[from + c];
+      });
+    }
+  };
+};
+
+}  // namespace ctnn
