@@ -1,0 +1,30 @@
+// CNN seed recipe 1: the Keras MNIST CNN. Two convolutions, max pooling, Dropout, Adadelta (learning
+// rate 1.0, as classic Keras), categorical cross-entropy, batch 128, 12 epochs.
+#include <ctnn/ctnn.hpp>
+#include <ctnn/data/mnist.hpp>
+
+#include "flags.hpp"
+
+using Net =
+    ctnn::Sequential<ctnn::Input<28, 28, 1>, ctnn::Conv2D<32, 3, 3>, ctnn::ReLU, ctnn::Conv2D<64, 3, 3>,
+                     ctnn::ReLU, ctnn::MaxPool2D<2, 2>, ctnn::Dropout<0.25>, ctnn::Flatten, ctnn::Dense<128>,
+                     ctnn::ReLU, ctnn::Dropout<0.5>, ctnn::Dense<10>, ctnn::Softmax>;
+
+int main(int argc, char** argv) try {
+  const recipe_flags flags = parse_flags(argc, argv, 12);
+  const auto mnist = ctnn::data::load_mnist(flags.data);
+  const auto y_train = ctnn::data::one_hot<10>(mnist.train.labels);
+  const auto y_test = ctnn::data::one_hot<10>(mnist.test.labels);
+
+  if (!flags.quiet) ctnn::summary<Net>(std::cout);
+  auto net = std::make_unique<Net>(flags.seed);
+  ctnn::trainer trainer(*net, ctnn::CategoricalCrossEntropy{}, ctnn::Adadelta{});
+  const auto history = trainer.fit(
+      mnist.train.images, y_train, mnist.test.images, y_test,
+      {.epochs = flags.epochs, .batch_size = 128, .seed = flags.seed, .verbose = flags.quiet ? 0 : 1});
+  if (!flags.history.empty()) history.write_csv(flags.history);
+  std::printf("test accuracy: %.4f\n", trainer.evaluate(mnist.test.images, y_test).accuracy());
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "%s\n", e.what());
+  return 1;
+}
