@@ -272,8 +272,7 @@ class trainer {
       for (metric m : metrics) h.record(metric_name(m), cm.value(m));
       std::string validation;
       if (vx) {
-        const evaluation v =
-            evaluate(*vx, *vy, std::min<std::size_t>(MaxBatch, std::max<std::size_t>(o.batch_size, 1)));
+        const evaluation v = evaluate(*vx, *vy, o.batch_size);
         h.record("val_loss", v.loss);
         validation += " - val_loss: " + format4(v.loss);
         for (metric m : metrics) {

@@ -18,10 +18,6 @@ namespace detail {
 template <std::size_t PoolH, std::size_t PoolW>
 struct pool_shape {
   template <Shape In>
-  static constexpr bool rules(std::string_view) {
-    return In::rank == 3 && PoolH > 0 && PoolW > 0;
-  }
-  template <Shape In>
   using output_shape = shape<In::dims[0] / PoolH, In::dims[1] / PoolW, In::dims[2]>;
 
   // Visits every window of every sample: f(sample, output index, input index of the window's corner).
