@@ -22,8 +22,8 @@ namespace ctnn::detail {
 #ifdef CTNN_USE_OPENBLAS
 /// Whether OpenBLAS's kernel beats Eigen's here. OpenBLAS picks its kernel when it loads (or from
 /// OPENBLAS_CORETYPE); on an AVX-512 build only its AVX-512 kernels are faster than Eigen's (measured
-/// on Zen 5: SkylakeX 190-215 GFLOP/s, Eigen 3.4 145-165, OpenBLAS's autodetected Haswell/Zen kernel
-/// 113), so any other choice falls back to Eigen's kernel. Decided once per process.
+/// on Zen 5 with bench/kernels.cpp: SkylakeX 191-215 GFLOP/s, Eigen 3.4 144-158, OpenBLAS's Haswell
+/// kernel 108-113), so any other choice falls back to Eigen's kernel. Decided once per process.
 inline bool openblas_is_faster() noexcept {
   static const bool faster = [] {
 #ifdef __AVX512F__
