@@ -1,4 +1,4 @@
-/// @file Defines `ctnn::data::load_mnist` and `ctnn::data::one_hot`. Needs zlib (link ctnn::data or -lz).
+/// @file Defines `ctnn::data::load_mnist` (and includes `ctnn::data::one_hot`). Needs zlib (link ctnn::data or -lz).
 // SPDX-License-Identifier: MIT
 #pragma once
 
@@ -11,6 +11,7 @@
 
 #include "../detail/text.hpp"
 #include "idx.hpp"
+#include "one_hot.hpp"
 #include "locate.hpp"
 
 namespace ctnn::data {
@@ -64,22 +65,6 @@ inline mnist load_mnist(const std::filesystem::path& dir = {}) {
   };
   return {read_mnist_pair(file("train-images-idx3-ubyte"), file("train-labels-idx1-ubyte")),
           read_mnist_pair(file("t10k-images-idx3-ubyte"), file("t10k-labels-idx1-ubyte"))};
-}
-
-/// Labels to one-hot columns: Classes rows, one column per label. Throws on a label outside [0, Classes).
-template <std::size_t Classes, class Scalar = float>
-Eigen::Matrix<Scalar, static_cast<int>(Classes), Eigen::Dynamic> one_hot(std::span<const int> labels) {
-  Eigen::Matrix<Scalar, static_cast<int>(Classes), Eigen::Dynamic> out =
-      Eigen::Matrix<Scalar, static_cast<int>(Classes), Eigen::Dynamic>::Zero(
-          Classes, static_cast<Eigen::Index>(labels.size()));
-  for (std::size_t j = 0; j < labels.size(); ++j) {
-    if (labels[j] < 0 || static_cast<std::size_t>(labels[j]) >= Classes)
-      throw std::invalid_argument(detail::concat("ctnn::data::one_hot: label ", std::to_string(labels[j]),
-                                                 " at index ", std::to_string(j), " is outside [0, ",
-                                                 std::to_string(Classes), ")"));
-    out(labels[j], static_cast<Eigen::Index>(j)) = Scalar(1);
-  }
-  return out;
 }
 
 }  // namespace ctnn::data
