@@ -114,22 +114,34 @@ decltype(auto) op(const M& m) {
     return (m);
 }
 
-/// `c += alpha * op(a) * op(b)`, where op transposes when asked. `a`, `b`, `c` are column-major
+/// `c = alpha * op(a) * op(b) + beta * c` for beta 1 (accumulate, the default) or 0 (overwrite: what
+/// `c` held is ignored, even NaN), where op transposes when asked. `a`, `b`, `c` are column-major
 /// with unit inner stride (plain matrices or maps). Never allocates: large products use `scratch`,
 /// which the caller reserved for these sizes. With CTNN_USE_OPENBLAS defined (CMake: CTNN_OPENBLAS),
 /// large products go to OpenBLAS's sgemm/dgemm when its kernel is the faster one
 /// (openblas_is_faster); OpenBLAS keeps its own buffers, allocated once when it starts.
 template <bool TransA, bool TransB, class C, class A, class B, class Scalar>
-void gemm(C&& c, const A& a, const B& b, Scalar alpha, gemm_scratch<Scalar>& scratch) noexcept {
+void gemm(C&& c, const A& a, const B& b, Scalar alpha, gemm_scratch<Scalar>& scratch,
+          Scalar beta = Scalar(1)) noexcept {
   using Index = Eigen::Index;
   using CT = std::remove_cvref_t<C>;
   const Index m = c.rows(), n = c.cols(), k = TransA ? a.rows() : a.cols();
-  if (m == 0 || n == 0 || k == 0) return;
+  eigen_assert((beta == Scalar(0) || beta == Scalar(1)) && "ctnn: gemm's beta is 0 or 1");
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    if (beta == Scalar(0)) c.setZero();
+    return;
+  }
+  // OpenBLAS scales c itself; Eigen's kernels only accumulate, so an overwrite clears c first.
+  auto clear_unless_blas = [&] {
+    if (beta == Scalar(0)) c.setZero();
+  };
 
   if constexpr (CT::ColsAtCompileTime == 1) {
     // One sample: a matrix-vector product. Eigen's fixed-size kernels neither allocate nor need scratch.
     constexpr Index rows = CT::RowsAtCompileTime;
     constexpr Index depth = TransA ? Index{A::RowsAtCompileTime} : Index{A::ColsAtCompileTime};
+    clear_unless_blas();
     if constexpr (rows != Eigen::Dynamic && depth != Eigen::Dynamic && rows * depth <= lazy_product_limit)
       c.noalias() += alpha * op<TransA>(a).lazyProduct(op<TransB>(b));
     else
@@ -141,6 +153,7 @@ void gemm(C&& c, const A& a, const B& b, Scalar alpha, gemm_scratch<Scalar>& scr
     constexpr bool may_be_small = size == Eigen::Dynamic || size <= lazy_product_limit;
     if constexpr (may_be_small) {
       if (m * n * k <= lazy_product_limit) {
+        clear_unless_blas();
         c.noalias() += alpha * op<TransA>(a).lazyProduct(op<TransB>(b));
         return;
       }
@@ -156,16 +169,17 @@ void gemm(C&& c, const A& a, const B& b, Scalar alpha, gemm_scratch<Scalar>& scr
       const auto lda = static_cast<blasint>(a.outerStride()), ldb = static_cast<blasint>(b.outerStride()),
                  ldc = static_cast<blasint>(c.outerStride());
       if constexpr (std::is_same_v<Scalar, float>) {
-        cblas_sgemm(CblasColMajor, ta, tb, mi, ni, ki, alpha, a.data(), lda, b.data(), ldb, 1.0f, c.data(),
+        cblas_sgemm(CblasColMajor, ta, tb, mi, ni, ki, alpha, a.data(), lda, b.data(), ldb, beta, c.data(),
                     ldc);
         return;
       } else if constexpr (std::is_same_v<Scalar, double>) {
-        cblas_dgemm(CblasColMajor, ta, tb, mi, ni, ki, alpha, a.data(), lda, b.data(), ldb, 1.0, c.data(),
+        cblas_dgemm(CblasColMajor, ta, tb, mi, ni, ki, alpha, a.data(), lda, b.data(), ldb, beta, c.data(),
                     ldc);
         return;
       }
     }
 #endif
+    clear_unless_blas();
     Index kc = k, mc = m, nc = n;
     Eigen::internal::computeProductBlockingSizes<Scalar, Scalar, 1>(kc, mc, nc, Index(1));
     // A workspace reserved scratch for its layers' largest products; blocks never exceed it. A layer

@@ -131,8 +131,8 @@ struct Conv2D {
       detail::gemm<false, true>(W(g), d_out, patches, Scalar(1), ctx.scratch);
       b(g) += d_out.rowwise().sum();
       if (!need_dx) return;
-      patches.setZero();  // now the gradient of the patches
-      detail::gemm<true, false>(patches, W(p), d_out, Scalar(1), ctx.scratch);
+      // The patches' memory now takes their gradient.
+      detail::gemm<true, false>(patches, W(p), d_out, Scalar(1), ctx.scratch, Scalar(0));
       dx.setZero();
       col2im(s.patches.data(), n, dx.data());
     }
@@ -144,37 +144,50 @@ struct Conv2D {
           s.patches.data(), K, cols_n);
     }
 
-    // Visits every (sample, output pixel, kernel row and column) whose input pixel lies inside the
-    // image: f(patch row block start, input pixel start) on runs of C contiguous values.
+    // Visits every (sample, output pixel, kernel row) whose input row lies inside the image, with the
+    // run of kernel columns that lands inside it: f(patch offset, input offset, length), where the
+    // run is `length` values contiguous in both (its taps' C channels side by side), at most
+    // KernelW * C long and exactly that away from the padding.
     template <class F>
-    static void for_each_tap(Eigen::Index n, F&& f) noexcept {
+    static void for_each_run(Eigen::Index n, F&& f) noexcept {
       for (Eigen::Index j = 0; j < n; ++j)
         for (std::size_t oh = 0; oh < OH; ++oh)
           for (std::size_t ow = 0; ow < OW; ++ow) {
             const std::size_t column = static_cast<std::size_t>(j) * positions + oh * OW + ow;
+            const std::ptrdiff_t iw0 =
+                static_cast<std::ptrdiff_t>(ow * Stride) - static_cast<std::ptrdiff_t>(cols::pad_before);
+            const std::size_t kw0 = iw0 < 0 ? static_cast<std::size_t>(-iw0) : 0;
+            const std::size_t kw1 = std::min<std::size_t>(
+                KernelW, static_cast<std::size_t>(static_cast<std::ptrdiff_t>(W_) - iw0));
             for (std::size_t kh = 0; kh < KernelH; ++kh) {
               const std::ptrdiff_t ih = static_cast<std::ptrdiff_t>(oh * Stride + kh) -
                                         static_cast<std::ptrdiff_t>(rows::pad_before);
               if (ih < 0 || ih >= static_cast<std::ptrdiff_t>(H)) continue;
-              for (std::size_t kw = 0; kw < KernelW; ++kw) {
-                const std::ptrdiff_t iw = static_cast<std::ptrdiff_t>(ow * Stride + kw) -
-                                          static_cast<std::ptrdiff_t>(cols::pad_before);
-                if (iw < 0 || iw >= static_cast<std::ptrdiff_t>(W_)) continue;
-                f(column * K + (kh * KernelW + kw) * C,
-                  static_cast<std::size_t>(j) * In::size +
-                      (static_cast<std::size_t>(ih) * W_ + static_cast<std::size_t>(iw)) * C);
-              }
+              f(column * K + (kh * KernelW + kw0) * C,
+                static_cast<std::size_t>(j) * In::size +
+                    (static_cast<std::size_t>(ih) * W_ +
+                     static_cast<std::size_t>(iw0 + static_cast<std::ptrdiff_t>(kw0))) *
+                        C,
+                (kw1 - kw0) * C);
             }
           }
     }
     static void im2col(const Scalar* x, Eigen::Index n, Scalar* patches) noexcept {
       if constexpr (P == Padding::same)
         std::fill_n(patches, K * positions * static_cast<std::size_t>(n), Scalar(0));
-      for_each_tap(n, [&](std::size_t to, std::size_t from) { std::copy_n(x + from, C, patches + to); });
+      for_each_run(n, [&](std::size_t to, std::size_t from, std::size_t length) {
+        if (length == KernelW * C)  // the common case, with a length the compiler knows
+          for (std::size_t i = 0; i < KernelW * C; ++i) patches[to + i] = x[from + i];
+        else
+          for (std::size_t i = 0; i < length; ++i) patches[to + i] = x[from + i];
+      });
     }
     static void col2im(const Scalar* d_patches, Eigen::Index n, Scalar* dx) noexcept {
-      for_each_tap(n, [&](std::size_t from, std::size_t to) {
-        for (std::size_t c = 0; c < C; ++c) dx[to + c] += d_patches[from + c];
+      for_each_run(n, [&](std::size_t from, std::size_t to, std::size_t length) {
+        if (length == KernelW * C)
+          for (std::size_t i = 0; i < KernelW * C; ++i) dx[to + i] += d_patches[from + i];
+        else
+          for (std::size_t i = 0; i < length; ++i) dx[to + i] += d_patches[from + i];
       });
     }
   };

@@ -84,8 +84,7 @@ struct Dense {
       detail::gemm<false, true>(W(g), dy, x, Scalar(1), ctx.scratch);
       b(g) += dy.rowwise().sum();
       if (need_dx) {
-        dx.setZero();
-        detail::gemm<true, false>(dx, W(p), dy, Scalar(1), ctx.scratch);
+        detail::gemm<true, false>(dx, W(p), dy, Scalar(1), ctx.scratch, Scalar(0));
       }
     }
   };
