@@ -7,11 +7,11 @@
 #include "flags.hpp"
 
 using namespace ctnn;
-using Net = Sequential<Input<32, 32, 3>, RandomFlip, RandomTranslation<0.1>,                     //
-                       Conv2D<32, 3, 3, Padding::same>, ReLU, Conv2D<32, 3, 3>, ReLU,            //
-                       MaxPool2D<2, 2>, Dropout<0.25>,                                            //
-                       Conv2D<64, 3, 3, Padding::same>, ReLU, Conv2D<64, 3, 3>, ReLU,            //
-                       MaxPool2D<2, 2>, Dropout<0.25>,                                            //
+using Net = Sequential<Input<32, 32, 3>, RandomFlip, RandomTranslation<0.1>,           //
+                       Conv2D<32, 3, 3, Padding::same>, ReLU, Conv2D<32, 3, 3>, ReLU,  //
+                       MaxPool2D<2, 2>, Dropout<0.25>,                                 //
+                       Conv2D<64, 3, 3, Padding::same>, ReLU, Conv2D<64, 3, 3>, ReLU,  //
+                       MaxPool2D<2, 2>, Dropout<0.25>,                                 //
                        Flatten, Dense<512>, ReLU, Dropout<0.5>, Dense<10>, Softmax>;
 
 int main(int argc, char** argv) try {
@@ -23,11 +23,15 @@ int main(int argc, char** argv) try {
   if (!flags.quiet) summary<Net>(std::cout);
   auto net = std::make_unique<Net>(flags.seed);
   trainer trainer(*net, CategoricalCrossEntropy{}, RMSprop{.learning_rate = 1e-4});
-  const auto history = trainer.fit(
-      cifar.train.images, y_train, cifar.test.images, y_test,
-      {.epochs = flags.epochs, .batch_size = 32, .seed = flags.seed, .verbose = flags.quiet ? 0 : 1});
+  const auto history = trainer.fit(cifar.train.images, y_train, cifar.test.images, y_test,
+                                   {.epochs = flags.epochs,
+                                    .batch_size = 32,
+                                    .seed = flags.seed,
+                                    .verbose = flags.quiet ? 0 : 1,
+                                    .threads = flags.threads});
   if (!flags.history.empty()) history.write_csv(flags.history);
-  std::printf("test accuracy: %.4f\n", trainer.evaluate(cifar.test.images, y_test).accuracy());
+  std::printf("test accuracy: %.4f\n",
+              trainer.evaluate(cifar.test.images, y_test, 128, flags.threads).accuracy());
 } catch (const std::exception& e) {
   std::fprintf(stderr, "%s\n", e.what());
   return 1;

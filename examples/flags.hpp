@@ -1,5 +1,5 @@
 // The command-line flags the MNIST recipes share: --epochs N, --data DIR, --history FILE.csv,
-// --seed N, --quiet. Unknown flags are an error, so a typo is not silently ignored.
+// --seed N, --threads N, --quiet. Unknown flags are an error, so a typo is not silently ignored.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@ struct recipe_flags {
   std::string data;     // empty: $CTNN_DATA_DIR, ./data, ../shared/data
   std::string history;  // empty: do not write
   std::uint64_t seed = 1;
+  std::size_t threads = 0;  // 0: every core (fit_options::threads)
   bool quiet = false;
 };
 
@@ -34,11 +35,13 @@ inline recipe_flags parse_flags(int argc, char** argv, std::size_t default_epoch
       f.history = value();
     else if (a == "--seed")
       f.seed = std::stoull(value());
+    else if (a == "--threads")
+      f.threads = std::stoul(value());
     else if (a == "--quiet")
       f.quiet = true;
     else {
       std::cerr << "usage: " << argv[0]
-                << " [--epochs N] [--data DIR] [--history FILE.csv] [--seed N] [--quiet]\n";
+                << " [--epochs N] [--data DIR] [--history FILE.csv] [--seed N] [--threads N] [--quiet]\n";
       std::exit(2);
     }
   }

@@ -14,11 +14,15 @@ int main(int argc, char** argv) try {
 
   auto net = std::make_unique<Net>(flags.seed);
   ctnn::trainer trainer(*net, ctnn::SparseCategoricalCrossEntropy{}, ctnn::Adam{});
-  const auto history = trainer.fit(
-      mnist.train.images, mnist.train.labels,
-      {.epochs = flags.epochs, .batch_size = 32, .seed = flags.seed, .verbose = flags.quiet ? 0 : 1});
+  const auto history = trainer.fit(mnist.train.images, mnist.train.labels,
+                                   {.epochs = flags.epochs,
+                                    .batch_size = 32,
+                                    .seed = flags.seed,
+                                    .verbose = flags.quiet ? 0 : 1,
+                                    .threads = flags.threads});
   if (!flags.history.empty()) history.write_csv(flags.history);
-  std::printf("test accuracy: %.4f\n", trainer.evaluate(mnist.test.images, mnist.test.labels).accuracy());
+  std::printf("test accuracy: %.4f\n",
+              trainer.evaluate(mnist.test.images, mnist.test.labels, 128, flags.threads).accuracy());
 } catch (const std::exception& e) {
   std::fprintf(stderr, "%s\n", e.what());
   return 1;

@@ -274,3 +274,29 @@ BOOST_AUTO_TEST_CASE(a_cnn_predict_forward_backward_and_step) {
   BOOST_TEST(std::isfinite(sink));
   BOOST_TEST(zone.allocations() == 0);
 }
+
+BOOST_AUTO_TEST_CASE(training_steps_on_two_threads) {
+  // fit itself allocates (its shuffle order, the history), but per epoch, not per step: so one epoch
+  // of 4 steps and one of 40 must allocate alike, with two threads sharing every batch.
+  using Net = Sequential<Input<8, 8, 1>, Conv2D<4, 3, 3>, ReLU, MaxPool2D<2, 2>, Dropout<0.25>, Flatten,
+                         Dense<10>, Softmax>;
+  auto net = std::make_unique<Net>();
+  trainer t(*net, SparseCategoricalCrossEntropy{}, Adam{});
+  const Eigen::Matrix<float, 64, Eigen::Dynamic> x =
+      Eigen::Matrix<float, 64, Eigen::Dynamic>::Random(64, 640);
+  std::vector<int> y(640);
+  for (std::size_t j = 0; j < y.size(); ++j) y[j] = static_cast<int>(j % 10);
+  const fit_options o{.epochs = 1, .batch_size = 16, .verbose = 0, .threads = 2};
+  t.fit(x.leftCols(64), std::span<const int>(y.data(), 64), o);  // starts the threads, warms every buffer
+  long counts[2];
+  for (int i = 0; i < 2; ++i) {
+    const Eigen::Index n = i == 0 ? 64 : 640;
+    no_allocation_zone zone;
+    t.fit(x.leftCols(n), std::span<const int>(y.data(), static_cast<std::size_t>(n)), o);
+    zone.release();
+    counts[i] = zone.allocations();
+  }
+  BOOST_TEST_MESSAGE("allocations in fit: " << counts[0] << " for 4 steps, " << counts[1] << " for 40");
+  BOOST_TEST(counts[0] == counts[1]);
+  BOOST_TEST(counts[0] < 40);
+}

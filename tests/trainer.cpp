@@ -88,6 +88,49 @@ BOOST_AUTO_TEST_CASE(same_seed_same_weights_bit_for_bit) {
   BOOST_TEST((a - c).norm() > 0.0f);
 }
 
+BOOST_AUTO_TEST_CASE(threads_share_a_batch_and_give_the_same_step) {
+  // Without Dropout, a step on two threads is the one-thread step up to rounding: each thread's
+  // gradient is a mean over its share, weighted by the share. 37 samples in batches of 16: the
+  // partial last batch of 5 splits 2 + 3, and with 8 threads some lanes get no sample at all.
+  using Net = Sequential<Input<20>, Dense<16>, Tanh, Dense<3>, Softmax>;
+  Eigen::Matrix<float, 20, Eigen::Dynamic> x = Eigen::Matrix<float, 20, Eigen::Dynamic>::Random(20, 37);
+  const auto y = data::one_hot<3>(std::vector<int>(37, 1));
+  auto train = [&](std::size_t threads) {
+    Net net(3);
+    trainer t(net, CategoricalCrossEntropy{}, SGD{.learning_rate = 0.5});
+    fit_options o = quiet(2, 16);
+    o.threads = threads;
+    const history h = t.fit(x, y, x, y, o);
+    return std::pair{Eigen::VectorXf(net.parameters()), h["val_loss"].back()};
+  };
+  const auto [one, loss1] = train(1);
+  for (std::size_t threads : {2u, 3u, 8u}) {
+    const auto [many, loss] = train(threads);
+    BOOST_TEST_INFO("threads " << threads);
+    BOOST_TEST((many - one).cwiseAbs().maxCoeff() < 1e-5f);
+    BOOST_TEST(loss == loss1, boost::test_tools::tolerance(1e-5));
+    BOOST_TEST((many - one).norm() > 0.0f);  // and yet not the same arithmetic: a real split
+  }
+}
+
+BOOST_AUTO_TEST_CASE(threads_with_dropout_repeat_bit_for_bit) {
+  using Net = Sequential<Input<20>, Dense<16>, ReLU, Dropout<0.3>, Dense<3>, Softmax>;
+  Eigen::Matrix<float, 20, Eigen::Dynamic> x = Eigen::Matrix<float, 20, Eigen::Dynamic>::Random(20, 300);
+  std::vector<int> y(300);
+  for (std::size_t i = 0; i < y.size(); ++i) y[i] = x(0, static_cast<Eigen::Index>(i)) > 0 ? 1 : 0;
+  auto train = [&](std::size_t threads) {
+    Net net(7);
+    trainer t(net, SparseCategoricalCrossEntropy{}, Adam{});
+    fit_options o = quiet(3, 32, 4);
+    o.threads = threads;
+    t.fit(x, y, o);
+    return Eigen::VectorXf(net.parameters());
+  };
+  const Eigen::VectorXf a = train(2), b = train(2), c = train(1);
+  BOOST_TEST((a.array() == b.array()).all());
+  BOOST_TEST((a - c).norm() > 0.0f);  // other masks: lanes draw from streams of their own
+}
+
 BOOST_AUTO_TEST_CASE(the_last_partial_batch_is_trained_on) {
   using Net = Sequential<Input<2>, Dense<1>>;
   Net net;

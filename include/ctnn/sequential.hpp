@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -377,27 +378,23 @@ class basic_sequential<Scalar, First, Specs...> {
   /// ends in the activation a loss pairs with (Softmax + a categorical cross-entropy, Sigmoid + binary
   /// cross-entropy), the pair is computed from the logits: stable, and the fused gradient (p - t) / n.
   template <std::size_t MaxB, Loss L, class Target>
-  Scalar backward(workspace<MaxB>& ws, const L&, const Target& target, bool input_gradient = false) noexcept {
-    if constexpr (!valid || !error::at_loss<L, output_shape, Target>::ok) {
-      return Scalar(0);  // the compiler has already reported why
-    } else if constexpr (fused<L>) {
-      const Scalar value = L::template logits_value_and_gradient<Scalar>(
-          ws.template activation<depth - 1>(), ws.template activation<depth>(), target_view(target),
-          ws.template gradient<depth - 1>());
-      propagate<depth - 1>(ws, input_gradient);
-      return value;
-    } else {
-      const Scalar value =
-          L::template value_and_gradient<Scalar>(ws.output(), target_view(target), ws.output_gradient());
-      propagate<depth>(ws, input_gradient);
-      return value;
-    }
+  Scalar backward(workspace<MaxB>& ws, const L& loss, const Target& target,
+                  bool input_gradient = false) noexcept {
+    return backward_to(grads_.data(), ws, loss, target, input_gradient);
+  }
+  /// As above, but accumulates the parameter gradients into `gradients` (storage_size scalars laid out
+  /// as gradients()) instead of the network's own buffer: one buffer per thread when threads share a
+  /// batch, summed afterwards (what trainer does with fit_options::threads).
+  template <std::size_t MaxB, Loss L, class Target>
+  Scalar backward(workspace<MaxB>& ws, const L& loss, const Target& target,
+                  std::span<Scalar, storage_size> gradients, bool input_gradient = false) noexcept {
+    return backward_to(gradients.data(), ws, loss, target, input_gradient);
   }
 
   /// After forward, with d(loss)/d(output) written to ws.output_gradient(): propagates it back.
   template <std::size_t MaxB>
   void backward(workspace<MaxB>& ws, bool input_gradient = false) noexcept {
-    propagate<depth>(ws, input_gradient);
+    propagate<depth>(ws, grads_.data(), input_gradient);
   }
 
   /// After forward: the loss of the batch, without gradients.
@@ -454,6 +451,25 @@ class basic_sequential<Scalar, First, Specs...> {
       return (t);
   }
 
+  template <std::size_t MaxB, class L, class Target>
+  Scalar backward_to(Scalar* grads, workspace<MaxB>& ws, const L&, const Target& target,
+                     bool input_gradient) noexcept {
+    if constexpr (!valid || !error::at_loss<L, output_shape, Target>::ok) {
+      return Scalar(0);  // the compiler has already reported why
+    } else if constexpr (fused<L>) {
+      const Scalar value = L::template logits_value_and_gradient<Scalar>(
+          ws.template activation<depth - 1>(), ws.template activation<depth>(), target_view(target),
+          ws.template gradient<depth - 1>());
+      propagate<depth - 1>(ws, grads, input_gradient);
+      return value;
+    } else {
+      const Scalar value =
+          L::template value_and_gradient<Scalar>(ws.output(), target_view(target), ws.output_gradient());
+      propagate<depth>(ws, grads, input_gradient);
+      return value;
+    }
+  }
+
   template <std::size_t I>
   void init_one(random_engine& rng) {
     if constexpr (requires(Scalar * p) { layer_type<I>::initialize(p, rng); })
@@ -467,19 +483,18 @@ class basic_sequential<Scalar, First, Specs...> {
   }
 
   template <std::size_t I, std::size_t MaxB>
-  void backward_one(workspace<MaxB>& ws, context<Scalar>& ctx, bool input_gradient) noexcept {
-    layer_type<I>::backward(params_.data() + offset<I>, grads_.data() + offset<I>,
-                            ws.template activation<I>(), ws.template activation<I + 1>(),
-                            ws.template gradient<I + 1>(), ws.template gradient<I>(), I > 0 || input_gradient,
-                            ws.template state<I>(), ctx);
+  void backward_one(workspace<MaxB>& ws, Scalar* grads, context<Scalar>& ctx, bool input_gradient) noexcept {
+    layer_type<I>::backward(params_.data() + offset<I>, grads + offset<I>, ws.template activation<I>(),
+                            ws.template activation<I + 1>(), ws.template gradient<I + 1>(),
+                            ws.template gradient<I>(), I > 0 || input_gradient, ws.template state<I>(), ctx);
   }
 
   // Back-propagates the gradient held at activation Top through layers Top-1 down to 0.
   template <std::size_t Top, std::size_t MaxB>
-  void propagate(workspace<MaxB>& ws, bool input_gradient) noexcept {
+  void propagate(workspace<MaxB>& ws, Scalar* grads, bool input_gradient) noexcept {
     context<Scalar> ctx{ws.scratch(), ws.rng(), mode::training};
     [&]<std::size_t... J>(std::index_sequence<J...>) {
-      (backward_one<Top - 1 - J>(ws, ctx, input_gradient), ...);
+      (backward_one<Top - 1 - J>(ws, grads, ctx, input_gradient), ...);
     }
     (std::make_index_sequence<Top>{});
   }

@@ -15,9 +15,12 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
+#include "detail/storage.hpp"
+#include "detail/team.hpp"
 #include "detail/text.hpp"
 #include "history.hpp"
 #include "losses.hpp"
@@ -50,6 +53,10 @@ struct fit_options {
   std::ostream* out = &std::cout;
   std::vector<metric> metrics = {};  ///< empty: accuracy for classification losses, nothing for MSE
   std::optional<early_stopping> stop = std::nullopt;
+  /// Threads that share each batch (data parallel: each runs forward and backward on its share of
+  /// the samples, the gradients are summed in a fixed order). 0: every core. Results with a fixed
+  /// seed are the same for the same thread count; different counts round differently.
+  std::size_t threads = 1;
 };
 
 /// What evaluate() measures over a whole data set.
@@ -75,15 +82,8 @@ class trainer {
   using target_matrix = Eigen::Matrix<scalar, static_cast<int>(outputs), Eigen::Dynamic>;
   using targets = std::conditional_t<sparse, std::span<const int>, Eigen::Ref<const target_matrix>>;
 
-  trainer(Net& net, L loss = {}, Opt optimizer = {})
-      : net_(net),
-        loss_(loss),
-        optimizer_(optimizer),
-        ws_(std::make_unique<typename Net::template workspace<MaxBatch>>()) {
-    if constexpr (sparse)
-      labels_.resize(MaxBatch);
-    else
-      dense_targets_.resize(static_cast<Eigen::Index>(outputs), static_cast<Eigen::Index>(MaxBatch));
+  trainer(Net& net, L loss = {}, Opt optimizer = {}) : net_(net), loss_(loss), optimizer_(optimizer) {
+    lanes_.push_back(std::make_unique<lane>(false));
   }
 
   Net& network() noexcept { return net_; }
@@ -98,18 +98,33 @@ class trainer {
   }
 
   /// Loss and confusion matrix over a whole data set, in inference mode.
-  evaluation evaluate(features x, targets y, std::size_t batch_size = MaxBatch) {
+  /// `threads` as fit_options::threads.
+  evaluation evaluate(features x, targets y, std::size_t batch_size = MaxBatch, std::size_t threads = 1) {
     check_data(x, y, "evaluate");
     check_batch(batch_size, "evaluate");
+    prepare_threads(threads);
+    const blas_threads_guard guard(team_->size());
     evaluation e{0, confusion_matrix(classes())};
     const std::size_t n = static_cast<std::size_t>(x.cols());
     for (std::size_t b = 0; b < n; b += batch_size) {
       const std::size_t m = std::min(batch_size, n - b);
-      ws_->input(m) = x.middleCols(static_cast<Eigen::Index>(b), static_cast<Eigen::Index>(m));
-      stage_targets(y, b, m, nullptr);
-      net_.forward(*ws_, mode::inference);
-      e.loss += static_cast<double>(batch_loss(m)) * static_cast<double>(m);
-      count(e.confusion, m);
+      auto task = [&](std::size_t t) noexcept {
+        lane& l = *lanes_[t];
+        split(t, m, l);
+        if (l.count == 0) return;
+        l.ws->input(l.count) =
+            x.middleCols(static_cast<Eigen::Index>(b + l.first), static_cast<Eigen::Index>(l.count));
+        stage_targets(l, y, b + l.first, nullptr);
+        net_.forward(*l.ws, mode::inference);
+        l.loss = batch_loss(l);
+      };
+      team_->run(task);
+      for (std::size_t t = 0; t < team_->size(); ++t) {
+        lane& l = *lanes_[t];
+        if (l.count == 0) continue;
+        e.loss += static_cast<double>(l.loss) * static_cast<double>(l.count);
+        count(e.confusion, l);
+      }
     }
     e.loss /= static_cast<double>(n);
     return e;
@@ -121,8 +136,9 @@ class trainer {
                                                                          x.cols());
     for (Eigen::Index b = 0; b < x.cols(); b += static_cast<Eigen::Index>(MaxBatch)) {
       const Eigen::Index m = std::min<Eigen::Index>(MaxBatch, x.cols() - b);
-      ws_->input(static_cast<std::size_t>(m)) = x.middleCols(b, m);
-      out.middleCols(b, m) = net_.forward(*ws_, mode::inference);
+      auto& ws = *lanes_[0]->ws;
+      ws.input(static_cast<std::size_t>(m)) = x.middleCols(b, m);
+      out.middleCols(b, m) = net_.forward(ws, mode::inference);
     }
     return out;
   }
@@ -161,47 +177,140 @@ class trainer {
           detail::concat(std::string("ctnn::trainer::"), what, ": the samples hold NaN or infinity"));
   }
 
-  // Copies the targets of samples order[b .. b+m) (or b .. b+m when order is null) to the batch buffer.
-  void stage_targets(const targets& y, std::size_t b, std::size_t m,
-                     const std::vector<std::uint32_t>* order) {
-    for (std::size_t j = 0; j < m; ++j) {
+  // One thread's share of a batch: its workspace, its targets, where its parameter gradients go.
+  struct lane {
+    std::unique_ptr<typename Net::template workspace<MaxBatch>> ws =
+        std::make_unique<typename Net::template workspace<MaxBatch>>();
+    std::vector<int> labels;
+    target_matrix dense_targets;
+    // Gradients of this lane's samples; the first lane writes to the network's own buffer instead.
+    std::unique_ptr<detail::aligned_array<scalar, Net::storage_size>> gradients;
+    std::size_t first = 0, count = 0;  // its samples of the current batch
+    scalar loss = 0;
+
+    explicit lane(bool own_gradients) {
+      if constexpr (sparse)
+        labels.resize(MaxBatch);
+      else
+        dense_targets.resize(static_cast<Eigen::Index>(outputs), static_cast<Eigen::Index>(MaxBatch));
+      if (own_gradients) gradients = std::make_unique<detail::aligned_array<scalar, Net::storage_size>>();
+    }
+  };
+
+  // Starts the threads (once per count) and gives each a lane; workspace t draws from its own stream.
+  void prepare_threads(std::size_t threads) {
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    if (!team_ || team_->size() != threads) {
+      team_.reset();
+      team_ = std::make_unique<detail::team>(threads);
+    }
+    while (lanes_.size() < threads) lanes_.push_back(std::make_unique<lane>(true));
+  }
+  // Lane t's share of m samples: contiguous, sizes differing by at most one.
+  void split(std::size_t t, std::size_t m, lane& l) const noexcept {
+    const std::size_t T = team_->size();
+    l.first = t * m / T;
+    l.count = (t + 1) * m / T - l.first;
+  }
+
+  // OpenBLAS would start threads of its own inside each of ours: one each while a team shares batches.
+  struct blas_threads_guard {
+#ifdef CTNN_USE_OPENBLAS
+    int before;
+    explicit blas_threads_guard(std::size_t team) : before(team > 1 ? openblas_get_num_threads() : 0) {
+      if (team > 1) openblas_set_num_threads(1);
+    }
+    ~blas_threads_guard() {
+      if (before > 0) openblas_set_num_threads(before);
+    }
+#else
+    explicit blas_threads_guard(std::size_t) {}
+#endif
+    blas_threads_guard(const blas_threads_guard&) = delete;
+    blas_threads_guard& operator=(const blas_threads_guard&) = delete;
+  };
+
+  // Copies the targets of samples order[b .. b+count) (or b .. b+count when order is null) to the lane.
+  void stage_targets(lane& l, const targets& y, std::size_t b,
+                     const std::vector<std::uint32_t>* order) noexcept {
+    for (std::size_t j = 0; j < l.count; ++j) {
       const std::size_t i = order ? (*order)[b + j] : b + j;
       if constexpr (sparse)
-        labels_[j] = y[i];
+        l.labels[j] = y[i];
       else
-        dense_targets_.col(static_cast<Eigen::Index>(j)) = y.col(static_cast<Eigen::Index>(i));
+        l.dense_targets.col(static_cast<Eigen::Index>(j)) = y.col(static_cast<Eigen::Index>(i));
     }
   }
-  scalar batch_loss(std::size_t m) {
+  scalar batch_loss(lane& l) noexcept {
     if constexpr (sparse)
-      return net_.loss(*ws_, loss_, std::span<const int>(labels_.data(), m));
+      return net_.loss(*l.ws, loss_, std::span<const int>(l.labels.data(), l.count));
     else
-      return net_.loss(*ws_, loss_, dense_targets_.leftCols(static_cast<Eigen::Index>(m)));
+      return net_.loss(*l.ws, loss_, l.dense_targets.leftCols(static_cast<Eigen::Index>(l.count)));
   }
-  scalar batch_step(std::size_t m) {
+  scalar batch_step(lane& l) noexcept {
+    auto to = [&] {
+      return std::span<scalar, Net::storage_size>(l.gradients ? l.gradients->data() : net_.gradients().data(),
+                                                  Net::storage_size);
+    };
     if constexpr (sparse)
-      return net_.backward(*ws_, loss_, std::span<const int>(labels_.data(), m));
+      return net_.backward(*l.ws, loss_, std::span<const int>(l.labels.data(), l.count), to());
     else
-      return net_.backward(*ws_, loss_, dense_targets_.leftCols(static_cast<Eigen::Index>(m)));
+      return net_.backward(*l.ws, loss_, l.dense_targets.leftCols(static_cast<Eigen::Index>(l.count)), to());
   }
-  // Adds the current batch's predictions against the staged targets.
-  void count(confusion_matrix& cm, std::size_t m) {
-    auto out = ws_->output();
-    for (std::size_t j = 0; j < m; ++j) {
+  // Adds the lane's predictions against its staged targets.
+  void count(confusion_matrix& cm, lane& l) {
+    auto out = l.ws->output();
+    for (std::size_t j = 0; j < l.count; ++j) {
       const auto col = static_cast<Eigen::Index>(j);
       std::size_t predicted = 0, truth = 0;
       if constexpr (outputs == 1) {
         predicted = out(0, col) > scalar(0.5);
-        if constexpr (!sparse) truth = dense_targets_(0, col) > scalar(0.5);
+        if constexpr (!sparse) truth = l.dense_targets(0, col) > scalar(0.5);
       } else {
         out.col(col).maxCoeff(&predicted);
         if constexpr (sparse)
-          truth = static_cast<std::size_t>(labels_[j]);
+          truth = static_cast<std::size_t>(l.labels[j]);
         else
-          dense_targets_.col(col).maxCoeff(&truth);
+          l.dense_targets.col(col).maxCoeff(&truth);
       }
       cm.add(truth, predicted);
     }
+  }
+
+  // One training step on samples order[b .. b+m): every lane its share, then the lanes' gradients
+  // summed into the network's, each weighted by its share of the batch (each lane's loss is a mean
+  // over its own samples), in lane order. Returns the batch's mean loss.
+  scalar train_step(const features& x, const targets& y, const std::vector<std::uint32_t>& order,
+                    std::size_t b, std::size_t m) noexcept {
+    auto task = [&](std::size_t t) noexcept {
+      lane& l = *lanes_[t];
+      split(t, m, l);
+      if (l.count == 0) return;
+      auto in = l.ws->input(l.count);
+      for (std::size_t j = 0; j < l.count; ++j)
+        in.col(static_cast<Eigen::Index>(j)) = x.col(order[b + l.first + j]);
+      stage_targets(l, y, b + l.first, &order);
+      net_.forward(*l.ws, mode::training);
+      if (l.gradients)
+        std::fill_n(l.gradients->data(), Net::storage_size, scalar(0));
+      else
+        net_.zero_gradients();
+      l.loss = batch_step(l);
+    };
+    team_->run(task);
+    if (team_->size() == 1) return lanes_[0]->loss;
+    auto g = net_.gradients();
+    const scalar w0 = static_cast<scalar>(lanes_[0]->count) / static_cast<scalar>(m);
+    g *= w0;
+    scalar loss = w0 * lanes_[0]->loss;
+    for (std::size_t t = 1; t < team_->size(); ++t) {
+      const lane& l = *lanes_[t];
+      if (l.count == 0) continue;
+      const scalar w = static_cast<scalar>(l.count) / static_cast<scalar>(m);
+      g += w * vector_map<const scalar, Net::storage_size>(l.gradients->data());
+      loss += w * l.loss;
+    }
+    return loss;
   }
 
   std::vector<metric> metrics_for(const fit_options& o) const {
@@ -221,7 +330,10 @@ class trainer {
     std::vector<std::uint32_t> order(n);
     for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
     random_engine shuffler(o.seed);
-    ws_->rng().reseed(o.seed ^ 0x5deece66dULL);
+    prepare_threads(o.threads);
+    const blas_threads_guard guard(team_->size());
+    for (std::size_t t = 0; t < team_->size(); ++t)  // lane 0 as before threads existed; others apart
+      lanes_[t]->ws->rng().reseed((o.seed ^ 0x5deece66dULL) + t * 0x9e3779b97f4a7c15ULL);
     confusion_matrix cm(classes());
     history h;
     const bool terminal = o.out == &std::cout && isatty(STDOUT_FILENO);
@@ -242,12 +354,7 @@ class trainer {
 
       for (std::size_t step = 0; step < steps; ++step) {
         const std::size_t b = step * o.batch_size, m = std::min(o.batch_size, n - b);
-        auto in = ws_->input(m);
-        for (std::size_t j = 0; j < m; ++j) in.col(static_cast<Eigen::Index>(j)) = x.col(order[b + j]);
-        stage_targets(y, b, m, &order);
-        net_.forward(*ws_, mode::training);
-        net_.zero_gradients();
-        const scalar l = batch_step(m);
+        const scalar l = train_step(x, y, order, b, m);
         if (!std::isfinite(static_cast<double>(l)))
           throw training_error(
               detail::concat("ctnn::fit: the loss became ", std::to_string(static_cast<double>(l)),
@@ -256,7 +363,9 @@ class trainer {
         optimizer_.step(net_);
         loss_sum += static_cast<double>(l) * static_cast<double>(m);
         seen += m;
-        if (!metrics.empty()) count(cm, m);
+        if (!metrics.empty())
+          for (std::size_t t = 0; t < team_->size(); ++t)
+            if (lanes_[t]->count > 0) count(cm, *lanes_[t]);
         if (o.verbose && terminal) {
           const auto now = std::chrono::steady_clock::now();
           if (now - last_draw > std::chrono::milliseconds(100) || step + 1 == steps) {
@@ -272,7 +381,7 @@ class trainer {
       for (metric m : metrics) h.record(metric_name(m), cm.value(m));
       std::string validation;
       if (vx) {
-        const evaluation v = evaluate(*vx, *vy, o.batch_size);
+        const evaluation v = evaluate(*vx, *vy, o.batch_size, o.threads);
         h.record("val_loss", v.loss);
         validation += " - val_loss: " + format4(v.loss);
         for (metric m : metrics) {
@@ -350,9 +459,8 @@ class trainer {
   Net& net_;
   L loss_;
   ctnn::optimizer<Net, Opt> optimizer_;
-  std::unique_ptr<typename Net::template workspace<MaxBatch>> ws_;
-  std::vector<int> labels_;
-  target_matrix dense_targets_;
+  std::vector<std::unique_ptr<lane>> lanes_;
+  std::unique_ptr<detail::team> team_;
 };
 
 }  // namespace ctnn
