@@ -4,8 +4,10 @@
 // expect-near: shape<32, 32, 3>
 #include <ctnn/ctnn.hpp>
 #ifdef CTNN_SHOULD_FAIL
-using Net = ctnn::Sequential<ctnn::Input<32, 32, 3>, ctnn::RandomTranslation<1.5>, ctnn::Flatten, ctnn::Dense<10>>;
+using Net =
+    ctnn::Sequential<ctnn::Input<32, 32, 3>, ctnn::RandomTranslation<1.5>, ctnn::Flatten, ctnn::Dense<10>>;
 #else
-using Net = ctnn::Sequential<ctnn::Input<32, 32, 3>, ctnn::RandomTranslation<1.0>, ctnn::Flatten, ctnn::Dense<10>>;
+using Net =
+    ctnn::Sequential<ctnn::Input<32, 32, 3>, ctnn::RandomTranslation<1.0>, ctnn::Flatten, ctnn::Dense<10>>;
 #endif
 Net net;

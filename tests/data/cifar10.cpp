@@ -58,7 +58,7 @@ BOOST_AUTO_TEST_CASE(planes_become_hwc) {
   rec[0] = 4;
   rec[3073] = 9;
   for (std::size_t p = 0; p < 1024; ++p) {
-    rec[1 + p] = 255;                    // red plane of image 0: all 255
+    rec[1 + p] = 255;                      // red plane of image 0: all 255
     rec[1 + 2048 + p] = p == 33 ? 51 : 0;  // blue of pixel (1, 1) is 51
   }
   const auto f = s.write("two.bin", rec);
@@ -67,8 +67,8 @@ BOOST_AUTO_TEST_CASE(planes_become_hwc) {
   BOOST_TEST(set.labels[0] == 4);
   BOOST_TEST(set.labels[1] == 9);
   BOOST_TEST(set.labels[2] == 4);
-  BOOST_TEST(set.images(0, 0) == 1.0f);               // (0, 0) red
-  BOOST_TEST(set.images(1, 0) == 0.0f);               // (0, 0) green
+  BOOST_TEST(set.images(0, 0) == 1.0f);                     // (0, 0) red
+  BOOST_TEST(set.images(1, 0) == 0.0f);                     // (0, 0) green
   BOOST_TEST(set.images((1 * 32 + 1) * 3 + 2, 0) == 0.2f);  // (1, 1) blue
   BOOST_TEST(set.images.col(1).sum() == 0.0f);
 }
@@ -80,7 +80,8 @@ BOOST_AUTO_TEST_CASE(bad_files_are_named_with_what_is_wrong) {
   bad_label[3073] = 10;
   BOOST_TEST(message({s.write("short.bin", short_one)}).find("not a whole number of 3073-byte records") !=
              std::string::npos);
-  BOOST_TEST(message({s.write("label.bin", bad_label)}).find("has label 10 in record 1") != std::string::npos);
+  BOOST_TEST(message({s.write("label.bin", bad_label)}).find("has label 10 in record 1") !=
+             std::string::npos);
   BOOST_TEST(message({s.write("empty.bin", {})}).find("is empty") != std::string::npos);
   BOOST_TEST(message({s.write("good.bin", good), s.dir / "missing.bin"}).find("missing.bin': no such file") !=
              std::string::npos);

@@ -1,7 +1,7 @@
 // Tests for ctnn/layers/augment.hpp: RandomFlip and RandomTranslation.
 #define BOOST_TEST_MODULE augment
-#include <ctnn/ctnn.hpp>
 #include <algorithm>
+#include <ctnn/ctnn.hpp>
 #include <memory>
 #include <set>
 
@@ -18,7 +18,9 @@ Eigen::Matrix<float, 40, 1> coded_image() {
       for (int c = 0; c < 2; ++c) x((h * 5 + w) * 2 + c) = static_cast<float>(100 * h + 10 * w + c);
   return x;
 }
-float at(const Eigen::Ref<const Eigen::VectorXf>& v, int h, int w, int c) { return v((h * 5 + w) * 2 + c); }
+float at(const Eigen::Ref<const Eigen::VectorXf>& v, int h, int w, int c) {
+  return v((h * 5 + w) * 2 + c);
+}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(identity_in_inference) {

@@ -45,12 +45,12 @@ inline std::vector<std::uint8_t> read_cifar10_records(const std::filesystem::pat
   if (bytes.empty()) throw data::data_error(concat("ctnn: ", where, " is empty"));
   if (bytes.size() % record != 0)
     throw data::data_error(concat("ctnn: ", where, " is not a CIFAR-10 batch: its ",
-                                          std::to_string(bytes.size()), " bytes are not a whole number of ",
-                                          std::to_string(record), "-byte records (truncated?)"));
+                                  std::to_string(bytes.size()), " bytes are not a whole number of ",
+                                  std::to_string(record), "-byte records (truncated?)"));
   for (std::size_t i = 0; i < bytes.size() / record; ++i)
     if (bytes[i * record] > 9)
       throw data::data_error(concat("ctnn: ", where, " has label ", std::to_string(bytes[i * record]),
-                                            " in record ", std::to_string(i), "; CIFAR-10 labels are 0-9"));
+                                    " in record ", std::to_string(i), "; CIFAR-10 labels are 0-9"));
   return bytes;
 }
 

@@ -1,4 +1,5 @@
-/// @file Defines `ctnn::data::load_mnist` (and includes `ctnn::data::one_hot`). Needs zlib (link ctnn::data or -lz).
+/// @file Defines `ctnn::data::load_mnist` (and includes `ctnn::data::one_hot`). Needs zlib (link ctnn::data
+/// or -lz).
 // SPDX-License-Identifier: MIT
 #pragma once
 
@@ -11,8 +12,8 @@
 
 #include "../detail/text.hpp"
 #include "idx.hpp"
-#include "one_hot.hpp"
 #include "locate.hpp"
+#include "one_hot.hpp"
 
 namespace ctnn::data {
 

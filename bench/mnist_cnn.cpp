@@ -1,0 +1,151 @@
+// The MNIST CNN of examples/mnist_cnn.cpp, in ctnn and (when built with LibTorch) in LibTorch, in the
+// same run: one training step (batch 128, categorical cross-entropy, Adadelta with learning rate 1.0,
+// Dropout active) and single-image inference. Both sides get the same random batch; the data is
+// random because speed does not depend on it.
+//   cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTNN_BUILD_BENCHMARKS=ON
+//         -DCTNN_NATIVE=ON -DCTNN_OPENBLAS=ON && cmake --build build/bench --target mnist_cnn
+//   OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 build/bench/bench/mnist_cnn
+// Threads: ctnn runs its products on OpenBLAS's threads (OPENBLAS_NUM_THREADS); LibTorch is set to
+// the same count (torch::set_num_threads), and its own products go to the same OpenBLAS.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <ctnn/ctnn.hpp>
+#include <memory>
+#include <vector>
+
+#ifdef CTNN_BENCH_TORCH
+#include <torch/torch.h>
+#endif
+
+namespace {
+constexpr int batch = 128;
+
+using Net =
+    ctnn::Sequential<ctnn::Input<28, 28, 1>, ctnn::Conv2D<32, 3, 3>, ctnn::ReLU, ctnn::Conv2D<64, 3, 3>,
+                     ctnn::ReLU, ctnn::MaxPool2D<2, 2>, ctnn::Dropout<0.25>, ctnn::Flatten, ctnn::Dense<128>,
+                     ctnn::ReLU, ctnn::Dropout<0.5>, ctnn::Dense<10>, ctnn::Softmax>;
+
+int threads() {
+  const char* t = std::getenv("OPENBLAS_NUM_THREADS");
+  return t && *t ? std::atoi(t) : 1;
+}
+
+struct data {
+  Eigen::Matrix<float, 784, Eigen::Dynamic> x = (Eigen::MatrixXf::Random(784, batch).array() + 1) / 2;
+  Eigen::Matrix<float, 10, Eigen::Dynamic> y = Eigen::MatrixXf::Zero(10, batch);
+  data() {
+    for (int j = 0; j < batch; ++j) y(j % 10, j) = 1;
+  }
+};
+
+void BM_ctnn_train_step(benchmark::State& state) {
+  data d;
+  auto net = std::make_unique<Net>(1);
+  auto ws = std::make_unique<Net::workspace<batch>>(2);
+  ctnn::optimizer<Net, ctnn::Adadelta> opt;
+  ws->input(batch) = d.x;
+  for (auto _ : state) {
+    net->forward(*ws, ctnn::mode::training);
+    net->zero_gradients();
+    benchmark::DoNotOptimize(net->backward(*ws, ctnn::CategoricalCrossEntropy{}, d.y));
+    opt.step(*net);
+  }
+  state.counters["images/s"] = benchmark::Counter(batch, benchmark::Counter::kIsIterationInvariantRate);
+}
+void BM_ctnn_predict(benchmark::State& state) {
+  data d;
+  auto net = std::make_unique<Net>(1);
+  const Eigen::Matrix<float, 784, 1> x = d.x.col(0);
+  for (auto _ : state) benchmark::DoNotOptimize(net->predict(x));
+}
+
+#ifdef CTNN_BENCH_TORCH
+// The same network; Adadelta written out as torch::optim has none in C++ (Keras' rule, rho 0.95,
+// epsilon 1e-7, learning rate 1.0, as ctnn::Adadelta).
+struct torch_cnn {
+  torch::nn::Sequential net{torch::nn::Conv2d(1, 32, 3),
+                            torch::nn::ReLU(),
+                            torch::nn::Conv2d(32, 64, 3),
+                            torch::nn::ReLU(),
+                            torch::nn::MaxPool2d(2),
+                            torch::nn::Dropout(0.25),
+                            torch::nn::Flatten(),
+                            torch::nn::Linear(9216, 128),
+                            torch::nn::ReLU(),
+                            torch::nn::Dropout(0.5),
+                            torch::nn::Linear(128, 10)};
+  std::vector<torch::Tensor> grad_acc, delta_acc;
+  torch_cnn() {
+    torch::set_num_threads(threads());
+    for (auto& p : net->parameters()) {
+      grad_acc.push_back(torch::zeros_like(p));
+      delta_acc.push_back(torch::zeros_like(p));
+    }
+  }
+  void adadelta() {
+    torch::NoGradGuard no_grad;
+    const double rho = 0.95, eps = 1e-7;
+    auto params = net->parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const auto& g = params[i].grad();
+      grad_acc[i].mul_(rho).addcmul_(g, g, 1 - rho);
+      const auto update = delta_acc[i].add(eps).sqrt_().div_(grad_acc[i].add(eps).sqrt_()).mul_(g);
+      delta_acc[i].mul_(rho).addcmul_(update, update, 1 - rho);
+      params[i].sub_(update);
+    }
+  }
+};
+// ctnn's columns are HWC images; LibTorch takes NCHW. One channel: the same numbers either way.
+torch::Tensor as_nchw(const float* x, int n) {
+  return torch::from_blob(const_cast<float*>(x), {n, 1, 28, 28}).clone();
+}
+
+void BM_torch_train_step(benchmark::State& state) {
+  data d;
+  torch_cnn m;
+  m.net->train();
+  const auto x = as_nchw(d.x.data(), batch);
+  std::vector<std::int64_t> labels(batch);
+  for (int j = 0; j < batch; ++j) labels[static_cast<std::size_t>(j)] = j % 10;
+  const auto y = torch::tensor(labels);
+  for (auto _ : state) {
+    m.net->zero_grad();
+    auto loss = torch::nn::functional::cross_entropy(m.net->forward(x), y);
+    loss.backward();
+    m.adadelta();
+    benchmark::DoNotOptimize(loss.item<float>());
+  }
+  state.counters["images/s"] = benchmark::Counter(batch, benchmark::Counter::kIsIterationInvariantRate);
+}
+void BM_torch_predict(benchmark::State& state) {
+  data d;
+  torch_cnn m;
+  m.net->eval();
+  const auto x = as_nchw(d.x.data(), 1);
+  torch::InferenceMode guard;
+  for (auto _ : state) {
+    auto out = torch::softmax(m.net->forward(x), 1);
+    benchmark::DoNotOptimize(out.data_ptr<float>());
+  }
+}
+#endif
+}  // namespace
+
+BENCHMARK(BM_ctnn_train_step)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ctnn_predict)->Unit(benchmark::kMicrosecond)->UseRealTime();
+#ifdef CTNN_BENCH_TORCH
+BENCHMARK(BM_torch_train_step)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_torch_predict)->Unit(benchmark::kMicrosecond)->UseRealTime();
+#endif
+
+int main(int argc, char** argv) {
+#ifndef CTNN_BENCH_TORCH
+  std::printf(
+      "LibTorch not found when this was built (apt-get install libtorch-dev): its rows are skipped\n");
+#endif
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+}
