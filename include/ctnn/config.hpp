@@ -18,6 +18,14 @@ inline constexpr std::size_t alignment = 64;
 /// Far below Eigen's 128 KiB fixed-size limit, so that a network stays cheap to keep on a stack.
 inline constexpr std::size_t inline_storage_limit = 16 * 1024;
 
+/// Conv2D unfolds (im2col) at most this many bytes of patches at a time (but always one sample), a
+/// chunk of samples that its products then read from cache; a larger chunk means fewer, larger
+/// products. Define CTNN_CONV_PATCH_BYTES before including ctnn to change it.
+#ifndef CTNN_CONV_PATCH_BYTES
+#define CTNN_CONV_PATCH_BYTES (std::size_t{1} << 20)
+#endif
+inline constexpr std::size_t conv_patch_bytes = CTNN_CONV_PATCH_BYTES;
+
 namespace detail {
 /// `Eigen::Matrix<S, R, C>`, or `const Eigen::Matrix<S, R, C>` when S is const (Eigen's read-only maps).
 template <class Scalar, int Rows, int Cols>

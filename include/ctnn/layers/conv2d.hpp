@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <string_view>
+#include <type_traits>
 
 #include "../concepts.hpp"
 #include "../detail/gemm.hpp"
@@ -94,50 +95,76 @@ struct Conv2D {
       Zeros::fill(p + b_offset, Filters, K, Filters, rng);
     }
 
-    /// The patches of the last forward batch, one column per output pixel: kept for backward, which
-    /// then reuses the memory for the gradient of the patches.
+    /// Samples whose patches are unfolded at a time: as many as fit in `conv_patch_bytes` (at least
+    /// one, at most the batch). The product then reads its patches from cache rather than memory, and
+    /// the workspace holds one chunk of patches, not a batch of them.
+    template <std::size_t MaxB>
+    static constexpr std::size_t chunk = std::max<std::size_t>(
+        1, std::min<std::size_t>(MaxB, conv_patch_bytes / (K * positions * sizeof(Scalar))));
+
+    /// One chunk of patches, one column per output pixel; backward reuses it for their gradient.
     template <std::size_t MaxB>
     struct state {
-      detail::aligned_array<Scalar, K * positions * MaxB> patches;
+      static constexpr std::size_t capacity = MaxB;
+      detail::aligned_array<Scalar, K * positions * chunk<MaxB>> patches;
     };
 
     template <std::size_t MaxB>
     static void reserve(detail::gemm_scratch<Scalar>& s) {
-      s.reserve(Filters, positions * MaxB, K);  // Y   = W   patches
-      s.reserve(Filters, K, positions * MaxB);  // dW += dY  patches'
-      s.reserve(K, positions * MaxB, Filters);  // dP  = W'  dY
+      constexpr std::size_t cols = positions * chunk<MaxB>;
+      s.reserve(Filters, cols, K);  // Y   = W   patches
+      s.reserve(Filters, K, cols);  // dW += dY  patches'
+      s.reserve(K, cols, Filters);  // dP  = W'  dY
     }
 
-    // Each sample is a column of H*W*C values, channels fastest, so the batch's outputs viewed as a
-    // Filters x (OH*OW*n) matrix are contiguous: one product for the whole batch.
+    // Each sample is a column of H*W*C values, channels fastest, so the outputs of consecutive samples
+    // viewed as a Filters x (OH*OW*n) matrix are contiguous: one product per chunk of samples.
     template <class X, class Y, class State>
     static void forward(const Scalar* p, const X& x, Y&& y, State& s, context<Scalar>& ctx) noexcept {
-      const Eigen::Index n = x.cols(), cols_n = static_cast<Eigen::Index>(positions) * n;
-      im2col(x.data(), n, s.patches.data());
-      Eigen::Map<Eigen::Matrix<Scalar, static_cast<int>(Filters), Eigen::Dynamic>, Eigen::Aligned64> out(
-          y.data(), Filters, cols_n);
-      out.colwise() = b(p);
-      detail::gemm<false, false>(out, W(p), patches_view(s, cols_n), Scalar(1), ctx.scratch);
+      constexpr std::size_t step = chunk<State::capacity>;
+      const auto n = static_cast<std::size_t>(x.cols());
+      for (std::size_t j0 = 0; j0 < n; j0 += step) {
+        const std::size_t m = std::min(step, n - j0);
+        const auto cols = static_cast<Eigen::Index>(positions * m);
+        im2col(x.data() + j0 * In::size, m, s.patches.data());
+        out_map<Scalar> out(y.data() + j0 * positions * Filters, Filters, cols);
+        out.colwise() = b(p);
+        detail::gemm<false, false>(out, W(p), patches_view(s, cols), Scalar(1), ctx.scratch);
+      }
     }
 
     // forward was Y = W P + b, so: dW += dY P', db += row sums of dY, dP = W' dY, dx = col2im(dP).
+    // Chunks go last to first: the last one's patches are still where forward left them.
     template <class X, class Y, class DY, class DX, class State>
     static void backward(const Scalar* p, Scalar* g, const X& x, const Y&, const DY& dy, DX&& dx,
                          bool need_dx, State& s, context<Scalar>& ctx) noexcept {
-      const Eigen::Index n = x.cols(), cols_n = static_cast<Eigen::Index>(positions) * n;
-      Eigen::Map<const Eigen::Matrix<Scalar, static_cast<int>(Filters), Eigen::Dynamic>, Eigen::Aligned64>
-          d_out(dy.data(), Filters, cols_n);
-      auto patches = patches_view(s, cols_n);
-      detail::gemm<false, true>(W(g), d_out, patches, Scalar(1), ctx.scratch);
-      b(g) += d_out.rowwise().sum();
-      if (!need_dx) return;
-      // The patches' memory now takes their gradient.
-      detail::gemm<true, false>(patches, W(p), d_out, Scalar(1), ctx.scratch, Scalar(0));
-      dx.setZero();
-      col2im(s.patches.data(), n, dx.data());
+      constexpr std::size_t step = chunk<State::capacity>;
+      const auto n = static_cast<std::size_t>(x.cols());
+      const std::size_t chunks = (n + step - 1) / step;
+      for (std::size_t c = chunks; c-- > 0;) {
+        const std::size_t j0 = c * step, m = std::min(step, n - j0);
+        const auto cols = static_cast<Eigen::Index>(positions * m);
+        if (c + 1 < chunks) im2col(x.data() + j0 * In::size, m, s.patches.data());
+        out_map<const Scalar> d_out(dy.data() + j0 * positions * Filters, Filters, cols);
+        auto patches = patches_view(s, cols);
+        detail::gemm<false, true>(W(g), d_out, patches, Scalar(1), ctx.scratch);
+        b(g) += d_out.rowwise().sum();
+        if (!need_dx) continue;
+        // The patches' memory now takes their gradient.
+        detail::gemm<true, false>(patches, W(p), d_out, Scalar(1), ctx.scratch, Scalar(0));
+        Scalar* dx_chunk = dx.data() + j0 * In::size;
+        std::fill_n(dx_chunk, m * In::size, Scalar(0));
+        col2im(s.patches.data(), m, dx_chunk);
+      }
     }
 
    private:
+    // A chunk's outputs (or their gradients): they start wherever the chunk does, so not aligned.
+    template <class S>
+    using out_map =
+        Eigen::Map<std::conditional_t<std::is_const_v<S>,
+                                      const Eigen::Matrix<Scalar, static_cast<int>(Filters), Eigen::Dynamic>,
+                                      Eigen::Matrix<Scalar, static_cast<int>(Filters), Eigen::Dynamic>>>;
     template <class State>
     static auto patches_view(State& s, Eigen::Index cols_n) noexcept {
       return Eigen::Map<Eigen::Matrix<Scalar, static_cast<int>(K), Eigen::Dynamic>, Eigen::Aligned64>(
@@ -149,8 +176,8 @@ struct Conv2D {
     // run is `length` values contiguous in both (its taps' C channels side by side), at most
     // KernelW * C long and exactly that away from the padding.
     template <class F>
-    static void for_each_run(Eigen::Index n, F&& f) noexcept {
-      for (Eigen::Index j = 0; j < n; ++j)
+    static void for_each_run(std::size_t n, F&& f) noexcept {
+      for (std::size_t j = 0; j < n; ++j)
         for (std::size_t oh = 0; oh < OH; ++oh)
           for (std::size_t ow = 0; ow < OW; ++ow) {
             const std::size_t column = static_cast<std::size_t>(j) * positions + oh * OW + ow;
@@ -172,7 +199,7 @@ struct Conv2D {
             }
           }
     }
-    static void im2col(const Scalar* x, Eigen::Index n, Scalar* patches) noexcept {
+    static void im2col(const Scalar* x, std::size_t n, Scalar* patches) noexcept {
       if constexpr (P == Padding::same)
         std::fill_n(patches, K * positions * static_cast<std::size_t>(n), Scalar(0));
       for_each_run(n, [&](std::size_t to, std::size_t from, std::size_t length) {
@@ -182,7 +209,7 @@ struct Conv2D {
           for (std::size_t i = 0; i < length; ++i) patches[to + i] = x[from + i];
       });
     }
-    static void col2im(const Scalar* d_patches, Eigen::Index n, Scalar* dx) noexcept {
+    static void col2im(const Scalar* d_patches, std::size_t n, Scalar* dx) noexcept {
       for_each_run(n, [&](std::size_t from, std::size_t to, std::size_t length) {
         if (length == KernelW * C)
           for (std::size_t i = 0; i < KernelW * C; ++i) dx[to + i] += d_patches[from + i];
