@@ -5,11 +5,12 @@
 //   cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTNN_BUILD_BENCHMARKS=ON
 //         -DCTNN_NATIVE=ON -DCTNN_OPENBLAS=ON && cmake --build build/bench --target mnist_cnn
 //   OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 build/bench/bench/mnist_cnn
-// Threads: ctnn runs its products on OpenBLAS's threads (OPENBLAS_NUM_THREADS); LibTorch is set to
-// the same count (torch::set_num_threads), and its own products go to the same OpenBLAS.
+// Threads: BM_ctnn_train_step is the bare step on one thread; BM_ctnn_fit_step/threads:T shares each
+// batch among T threads (fit_options::threads, OpenBLAS held to one thread inside each);
+// BM_torch_train_step/threads:T sets torch::set_num_threads(T), its products going to the same
+// OpenBLAS with OPENBLAS_NUM_THREADS threads (run once with 1 and once with 2: LibTorch's best).
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
 #include <ctnn/ctnn.hpp>
 #include <memory>
 #include <vector>
@@ -20,16 +21,14 @@
 
 namespace {
 constexpr int batch = 128;
+// Training steps run before timing, on every side: the first steps of a fresh model touch fresh
+// memory and run slower (by up to 5x on two threads), which would otherwise dominate a short run.
+constexpr int warm_up = 5;
 
 using Net =
     ctnn::Sequential<ctnn::Input<28, 28, 1>, ctnn::Conv2D<32, 3, 3>, ctnn::ReLU, ctnn::Conv2D<64, 3, 3>,
                      ctnn::ReLU, ctnn::MaxPool2D<2, 2>, ctnn::Dropout<0.25>, ctnn::Flatten, ctnn::Dense<128>,
                      ctnn::ReLU, ctnn::Dropout<0.5>, ctnn::Dense<10>, ctnn::Softmax>;
-
-int threads() {
-  const char* t = std::getenv("OPENBLAS_NUM_THREADS");
-  return t && *t ? std::atoi(t) : 1;
-}
 
 struct data {
   Eigen::Matrix<float, 784, Eigen::Dynamic> x = (Eigen::MatrixXf::Random(784, batch).array() + 1) / 2;
@@ -45,12 +44,30 @@ void BM_ctnn_train_step(benchmark::State& state) {
   auto ws = std::make_unique<Net::workspace<batch>>(2);
   ctnn::optimizer<Net, ctnn::Adadelta> opt;
   ws->input(batch) = d.x;
-  for (auto _ : state) {
+  auto step = [&] {
     net->forward(*ws, ctnn::mode::training);
     net->zero_gradients();
-    benchmark::DoNotOptimize(net->backward(*ws, ctnn::CategoricalCrossEntropy{}, d.y));
+    const float loss = net->backward(*ws, ctnn::CategoricalCrossEntropy{}, d.y);
     opt.step(*net);
-  }
+    return loss;
+  };
+  for (int i = 0; i < warm_up; ++i) step();
+  for (auto _ : state) benchmark::DoNotOptimize(step());
+  state.counters["images/s"] = benchmark::Counter(batch, benchmark::Counter::kIsIterationInvariantRate);
+}
+// The same step through trainer::fit (one epoch of one batch), on state.range(0) threads that share the
+// batch; fit's per-epoch work (shuffling 128 indices, a history row) is included.
+void BM_ctnn_fit_step(benchmark::State& state) {
+  data d;
+  auto net = std::make_unique<Net>(1);
+  ctnn::trainer trainer(*net, ctnn::CategoricalCrossEntropy{}, ctnn::Adadelta{});
+  const ctnn::fit_options o{.epochs = 1,
+                            .batch_size = batch,
+                            .shuffle = false,
+                            .verbose = 0,
+                            .threads = static_cast<std::size_t>(state.range(0))};
+  for (int i = 0; i < warm_up; ++i) trainer.fit(d.x, d.y, o);
+  for (auto _ : state) benchmark::DoNotOptimize(trainer.fit(d.x, d.y, o));
   state.counters["images/s"] = benchmark::Counter(batch, benchmark::Counter::kIsIterationInvariantRate);
 }
 void BM_ctnn_predict(benchmark::State& state) {
@@ -76,8 +93,8 @@ struct torch_cnn {
                             torch::nn::Dropout(0.5),
                             torch::nn::Linear(128, 10)};
   std::vector<torch::Tensor> grad_acc, delta_acc;
-  torch_cnn() {
-    torch::set_num_threads(threads());
+  explicit torch_cnn(int threads) {
+    torch::set_num_threads(threads);
     for (auto& p : net->parameters()) {
       grad_acc.push_back(torch::zeros_like(p));
       delta_acc.push_back(torch::zeros_like(p));
@@ -103,24 +120,26 @@ torch::Tensor as_nchw(const float* x, int n) {
 
 void BM_torch_train_step(benchmark::State& state) {
   data d;
-  torch_cnn m;
+  torch_cnn m(static_cast<int>(state.range(0)));
   m.net->train();
   const auto x = as_nchw(d.x.data(), batch);
   std::vector<std::int64_t> labels(batch);
   for (int j = 0; j < batch; ++j) labels[static_cast<std::size_t>(j)] = j % 10;
   const auto y = torch::tensor(labels);
-  for (auto _ : state) {
+  auto step = [&] {
     m.net->zero_grad();
     auto loss = torch::nn::functional::cross_entropy(m.net->forward(x), y);
     loss.backward();
     m.adadelta();
-    benchmark::DoNotOptimize(loss.item<float>());
-  }
+    return loss.item<float>();
+  };
+  for (int i = 0; i < warm_up; ++i) step();
+  for (auto _ : state) benchmark::DoNotOptimize(step());
   state.counters["images/s"] = benchmark::Counter(batch, benchmark::Counter::kIsIterationInvariantRate);
 }
 void BM_torch_predict(benchmark::State& state) {
   data d;
-  torch_cnn m;
+  torch_cnn m(1);
   m.net->eval();
   const auto x = as_nchw(d.x.data(), 1);
   torch::InferenceMode guard;
@@ -133,9 +152,15 @@ void BM_torch_predict(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_ctnn_train_step)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ctnn_fit_step)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ctnn_predict)->Unit(benchmark::kMicrosecond)->UseRealTime();
 #ifdef CTNN_BENCH_TORCH
-BENCHMARK(BM_torch_train_step)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_torch_train_step)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_torch_predict)->Unit(benchmark::kMicrosecond)->UseRealTime();
 #endif
 

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""The MNIST seed recipes in PyTorch, as a fair and fast reference for ctnn's examples: the three MLPs
-(recipes 1-3, examples/mnist_mlp_*.cpp) and the CNN (recipe 4, examples/mnist_cnn.cpp).
+"""The seed recipes in PyTorch, as a fair and fast reference for ctnn's examples: the three MNIST MLPs
+(recipes 1-3, examples/mnist_mlp_*.cpp), the MNIST CNN (recipe 4, examples/mnist_cnn.cpp) and the
+CIFAR-10 CNN with its augmentation (recipe 5, examples/cifar10_cnn.cpp).
 
 Fair: Keras' initialisation (Glorot-uniform kernels, zero biases) and optimiser settings (RMSprop
 rho 0.9, eps 1e-7; Adam eps 1e-7), the same batch sizes and epochs. Fast: the whole data set is one
 tensor in memory, batches are slices through a permutation, no DataLoader. Prints one JSON object per
 recipe: seconds per training epoch (evaluation excluded) and the final test accuracy.
 
-usage: mnist_recipes.py [--recipe 1|2|3|4] [--epochs N] [--threads N] [--data DIR] [--seed N]
+usage: recipes.py [--recipe 1|2|3|4|5] [--epochs N] [--threads N] [--data DIR] [--seed N]
 """
 import argparse
 import gzip
@@ -21,14 +22,15 @@ import torch
 from torch import nn
 
 
-def find_mnist(explicit):
+def find(explicit, dataset, probe):
+    """The folder holding probe, searched as ctnn's loaders search (ctnn/data/locate.hpp)."""
     roots = ([explicit] if explicit else []) + ([os.environ["CTNN_DATA_DIR"]] if os.environ.get("CTNN_DATA_DIR") else [])
     roots += ["data", "../shared/data"]
     for root in roots:
-        for d in (os.path.join(root, "mnist"), root):
-            if os.path.exists(os.path.join(d, "train-images-idx3-ubyte.gz")):
+        for d in (os.path.join(root, dataset), root):
+            if os.path.exists(os.path.join(d, probe)):
                 return d
-    sys.exit("cannot find MNIST; looked in " + ", ".join(roots))
+    sys.exit("cannot find " + dataset + "; looked in " + ", ".join(roots))
 
 
 def read_idx(path, header):
@@ -36,8 +38,32 @@ def read_idx(path, header):
         return np.frombuffer(f.read(), dtype=np.uint8, offset=header)
 
 
+def load_cifar10(data_dir):
+    """Images as N x 3 x 32 x 32 in [0, 1] (the files' planes are already CHW), labels 0-9."""
+    d = find(data_dir, "cifar-10-batches-bin", "test_batch.bin.gz")
+    def batch(names):
+        raw = np.concatenate([read_idx(os.path.join(d, n), 0) for n in names]).reshape(-1, 3073)
+        return (torch.from_numpy(raw[:, 1:].reshape(-1, 3, 32, 32).astype(np.float32) / 255.0),
+                torch.from_numpy(raw[:, 0].astype(np.int64)))
+    x, y = batch(["data_batch_%d.bin.gz" % i for i in range(1, 6)])
+    tx, ty = batch(["test_batch.bin.gz"])
+    return x, y, tx, ty
+
+
+def augment(x, shift):
+    """ctnn's RandomFlip then RandomTranslation: mirror each image with probability 1/2, then shift it
+    by whole pixels in [-shift, shift] on each axis, repeating the edge pixels."""
+    n = x.shape[0]
+    flip = torch.rand(n) < 0.5
+    x = torch.where(flip[:, None, None, None], x.flip(3), x)
+    padded = nn.functional.pad(x, (shift, shift, shift, shift), mode="replicate")
+    dy = torch.randint(0, 2 * shift + 1, (n,)).tolist()
+    dx = torch.randint(0, 2 * shift + 1, (n,)).tolist()
+    return torch.stack([padded[i, :, dy[i]:dy[i] + 32, dx[i]:dx[i] + 32] for i in range(n)])
+
+
 def load(data_dir):
-    d = find_mnist(data_dir)
+    d = find(data_dir, "mnist", "train-images-idx3-ubyte.gz")
     def images(name):
         return torch.from_numpy(read_idx(os.path.join(d, name), 16).reshape(-1, 784).astype(np.float32) / 255.0)
     def labels(name):
@@ -54,7 +80,15 @@ def keras_init(model):
 
 
 def recipe(number):
-    """(model, optimiser factory, batch size, default epochs, input shape) for seed recipe 1-4."""
+    """(model, optimiser factory, batch size, default epochs, input shape) for seed recipe 1-5."""
+    if number == 5:
+        same = dict(padding=1)  # Keras' "same" for a 3x3 kernel at stride 1
+        model = nn.Sequential(nn.Conv2d(3, 32, 3, **same), nn.ReLU(), nn.Conv2d(32, 32, 3), nn.ReLU(),
+                              nn.MaxPool2d(2), nn.Dropout(0.25),
+                              nn.Conv2d(32, 64, 3, **same), nn.ReLU(), nn.Conv2d(64, 64, 3), nn.ReLU(),
+                              nn.MaxPool2d(2), nn.Dropout(0.25),
+                              nn.Flatten(), nn.Linear(2304, 512), nn.ReLU(), nn.Dropout(0.5), nn.Linear(512, 10))
+        return model, lambda p: torch.optim.RMSprop(p, lr=1e-4, alpha=0.9, eps=1e-7), 32, 25, (-1, 3, 32, 32)
     if number == 4:
         model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
                               nn.Dropout(0.25), nn.Flatten(), nn.Linear(9216, 128), nn.ReLU(), nn.Dropout(0.5),
@@ -71,7 +105,7 @@ def recipe(number):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--recipe", type=int, choices=(1, 2, 3, 4), required=True)
+    ap.add_argument("--recipe", type=int, choices=(1, 2, 3, 4, 5), required=True)
     ap.add_argument("--epochs", type=int)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--data")
@@ -79,7 +113,7 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    x, y, tx, ty = load(args.data)
+    x, y, tx, ty = load_cifar10(args.data) if args.recipe == 5 else load(args.data)
     model, make_optimizer, batch, epochs, sample_shape = recipe(args.recipe)
     epochs = args.epochs or epochs
     x, tx = x.reshape(sample_shape), tx.reshape(sample_shape)
@@ -94,7 +128,8 @@ def main():
         for b in range(0, x.shape[0], batch):
             idx = order[b:b + batch]
             opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x[idx]), y[idx])
+            xb = augment(x[idx], 3) if args.recipe == 5 else x[idx]
+            loss = loss_fn(model(xb), y[idx])
             loss.backward()
             opt.step()
         times.append(time.perf_counter() - start)
