@@ -9,6 +9,7 @@
 #include "fraction.hpp"
 #include "history.hpp"
 #include "initializers.hpp"
+#include "io.hpp"
 #include "layers/augment.hpp"
 #include "layers/conv2d.hpp"
 #include "layers/dense.hpp"

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -23,6 +24,7 @@
 #include "detail/team.hpp"
 #include "detail/text.hpp"
 #include "history.hpp"
+#include "io.hpp"
 #include "losses.hpp"
 #include "metrics.hpp"
 #include "optimizers/optimizer.hpp"
@@ -57,6 +59,12 @@ struct fit_options {
   /// the samples, the gradients are summed in a fixed order). 0: every core. Results with a fixed
   /// seed are the same for the same thread count; different counts round differently.
   std::size_t threads = 1;
+  /// When set, a checkpoint (trainer::save_checkpoint) is written here after every epoch.
+  std::filesystem::path checkpoint = {};
+  /// When set, the model (ctnn::save) is written here after every epoch that improves `best_monitor`
+  /// (a history name; "loss" in it means lower is better).
+  std::filesystem::path best_model = {};
+  std::string best_monitor = "val_accuracy";
 };
 
 /// What evaluate() measures over a whole data set.
@@ -128,6 +136,91 @@ class trainer {
     }
     e.loss /= static_cast<double>(n);
     return e;
+  }
+
+  /// Writes a checkpoint to `path` atomically: the network, the optimiser's state, and where training
+  /// stands after the last completed epoch (epochs done, the shuffle order, every random generator,
+  /// the history). Throws save_error.
+  void save_checkpoint(const std::filesystem::path& path) {
+    auto w = detail::begin_file(net_, format::kind::checkpoint);
+    std::vector<detail::section> sections;
+    sections.push_back({detail::concat("optimizer ", std::string(Opt::name)),
+                        detail::optimizer_section<decltype(optimizer_.state()), scalar>(optimizer_.state())});
+    detail::byte_writer p;
+    p.put(static_cast<std::uint64_t>(position_.epochs));
+    for (auto word : position_.shuffler.state()) p.put(word);
+    p.put(static_cast<std::uint32_t>(position_.lanes.size()));
+    for (const auto& lane_state : position_.lanes)
+      for (auto word : lane_state) p.put(word);
+    p.put(static_cast<std::uint64_t>(position_.order.size()));
+    for (auto i : position_.order) p.put(i);
+    sections.push_back({"progress", std::move(p.bytes)});
+    detail::byte_writer h;
+    h.put(static_cast<std::uint32_t>(position_.record.names().size()));
+    for (const auto& name : position_.record.names()) {
+      h.put(std::string_view(name));
+      h.put(static_cast<std::uint64_t>(position_.record[name].size()));
+      for (double v : position_.record[name]) h.put(v);
+    }
+    sections.push_back({"history", std::move(h.bytes)});
+    detail::put_sections(w, sections);
+    detail::finish_file(w);
+    detail::write_atomically(path, w.bytes);
+  }
+
+  /// Restores a checkpoint: the network, the optimiser's state and the training position. The next
+  /// fit continues after the checkpoint's last epoch up to its `epochs` (as Keras' initial_epoch), and
+  /// returns the whole history. With the same data, options and thread count, the weights are
+  /// bit-identical to an uninterrupted run's. Throws load_error as ctnn::load does (and for a
+  /// checkpoint of another optimiser); nothing changes then.
+  void load_checkpoint(const std::filesystem::path& path) {
+    const auto bytes = detail::read_file(path);
+    const std::string file = path.string();
+    std::vector<scalar> params(Net::storage_size, scalar(0));
+    auto r =
+        detail::read_model_part(std::as_const(net_), bytes, file, format::kind::checkpoint, params.data());
+    const auto sections = detail::get_sections(r);
+    auto find = [&](const std::string& prefix) -> const detail::section& {
+      for (const auto& sec : sections)
+        if (sec.name.rfind(prefix, 0) == 0) return sec;
+      r.fail(detail::concat("has no '", prefix, "' section"));
+    };
+    const auto& opt = find("optimizer ");
+    const std::string want = detail::concat("optimizer ", std::string(Opt::name));
+    if (opt.name != want)
+      r.fail(detail::concat("was made with ", opt.name.substr(10), "; this trainer's optimiser is ",
+                            std::string(Opt::name)));
+    training_position next;
+    detail::byte_reader p(find("progress").bytes, file);
+    next.epochs = p.get<std::uint64_t>("the epoch count");
+    std::array<std::uint64_t, 4> words;
+    for (auto& word : words) word = p.get<std::uint64_t>("the shuffler's state");
+    next.shuffler.set_state(words);
+    const auto lanes = p.get<std::uint32_t>("the thread count");
+    p.need(std::uint64_t{lanes} * 32, "the threads' generators");
+    next.lanes.resize(lanes);
+    for (auto& lane_state : next.lanes)
+      for (auto& word : lane_state) word = p.get<std::uint64_t>("a thread's generator");
+    const auto n = p.get<std::uint64_t>("the sample count");
+    p.need(n * 4, "the shuffle order");
+    next.order.resize(n);
+    for (auto& i : next.order) {
+      i = p.get<std::uint32_t>("the shuffle order");
+      if (i >= n) p.fail("the shuffle order names a sample past the end");
+    }
+    detail::byte_reader h(find("history").bytes, file);
+    const auto series = h.get<std::uint32_t>("the history's series count");
+    for (std::uint32_t k = 0; k < series; ++k) {
+      const std::string name = h.get_string("a history name");
+      const auto count = h.get<std::uint64_t>("a history length");
+      h.need(count * 8, "a history series");
+      for (std::uint64_t e = 0; e < count; ++e) next.record.record(name, h.get<double>("a history value"));
+    }
+    detail::read_optimizer_section<decltype(optimizer_.state()), scalar>(optimizer_.state(), opt, file,
+                                                                         Opt::name);  // checks, then commits
+    std::copy(params.begin(), params.end(), net_.parameters().data());
+    position_ = std::move(next);
+    resume_ = true;
   }
 
   /// The network's outputs for every sample, in inference mode.
@@ -334,14 +427,35 @@ class trainer {
     const blas_threads_guard guard(team_->size());
     for (std::size_t t = 0; t < team_->size(); ++t)  // lane 0 as before threads existed; others apart
       lanes_[t]->ws->rng().reseed((o.seed ^ 0x5deece66dULL) + t * 0x9e3779b97f4a7c15ULL);
-    confusion_matrix cm(classes());
     history h;
+    std::size_t first_epoch = 0;
+    if (resume_) {  // continue where the loaded checkpoint stopped
+      if (position_.order.size() != n)
+        throw std::invalid_argument(detail::concat("ctnn::fit: the checkpoint was made training on ",
+                                                   std::to_string(position_.order.size()),
+                                                   " samples; this fit has ", std::to_string(n)));
+      resume_ = false;
+      order = position_.order;
+      shuffler = position_.shuffler;
+      for (std::size_t t = 0; t < std::min(team_->size(), position_.lanes.size()); ++t)
+        lanes_[t]->ws->rng().set_state(position_.lanes[t]);
+      h = position_.record;
+      first_epoch = position_.epochs;
+    }
+    confusion_matrix cm(classes());
     const bool terminal = o.out == &std::cout && isatty(STDOUT_FILENO);
     std::vector<scalar> best_weights;
     double best = 0;
     std::size_t waited = 0;
+    // The best value best_model has seen, from the resumed history too.
+    const bool best_lower = o.best_monitor.find("loss") != std::string::npos;
+    bool have_best = false;
+    double best_saved = 0;
+    if (h.has(o.best_monitor))
+      for (double v : h[o.best_monitor])
+        if (!have_best || (best_lower ? v < best_saved : v > best_saved)) best_saved = v, have_best = true;
 
-    for (std::size_t epoch = 0; epoch < o.epochs; ++epoch) {
+    for (std::size_t epoch = first_epoch; epoch < o.epochs; ++epoch) {
       if (o.shuffle)
         for (std::size_t i = n - 1; i > 0; --i)
           std::swap(order[i], order[shuffler.below(static_cast<std::uint32_t>(i + 1))]);
@@ -399,6 +513,24 @@ class trainer {
                  << progress(steps, steps, elapsed, loss_sum / seen, cm, metrics, true) << validation
                  << std::endl;
       }
+      position_.epochs = epoch + 1;
+      position_.shuffler = shuffler;
+      position_.lanes.resize(team_->size());
+      for (std::size_t t = 0; t < team_->size(); ++t) position_.lanes[t] = lanes_[t]->ws->rng().state();
+      position_.order = order;
+      position_.record = h;
+      if (!o.checkpoint.empty()) save_checkpoint(o.checkpoint);
+      if (!o.best_model.empty()) {
+        if (!h.has(o.best_monitor))
+          throw std::invalid_argument(detail::concat("ctnn::fit: best_model monitors '", o.best_monitor,
+                                                     "', which this fit does not record"));
+        const double value = h[o.best_monitor].back();
+        if (!have_best || (best_lower ? value < best_saved : value > best_saved)) {
+          best_saved = value;
+          have_best = true;
+          save(net_, o.best_model);
+        }
+      }
       if (o.stop) {
         const early_stopping& s = *o.stop;
         if (!h.has(s.monitor))
@@ -406,8 +538,8 @@ class trainer {
                                                      "', which this fit does not record"));
         const double value = h[s.monitor].back();
         const bool lower_is_better = s.monitor.find("loss") != std::string::npos;
-        const bool improved =
-            epoch == 0 || (lower_is_better ? value < best - s.min_delta : value > best + s.min_delta);
+        const bool improved = epoch == first_epoch ||
+                              (lower_is_better ? value < best - s.min_delta : value > best + s.min_delta);
         if (improved) {
           best = value;
           waited = 0;
@@ -461,6 +593,16 @@ class trainer {
   ctnn::optimizer<Net, Opt> optimizer_;
   std::vector<std::unique_ptr<lane>> lanes_;
   std::unique_ptr<detail::team> team_;
+  // Where training stands after the last completed epoch: what a checkpoint holds.
+  struct training_position {
+    std::size_t epochs = 0;
+    random_engine shuffler;
+    std::vector<std::array<std::uint64_t, 4>> lanes;
+    std::vector<std::uint32_t> order;
+    history record;
+  };
+  training_position position_;
+  bool resume_ = false;  // the next fit continues from position_ (set by load_checkpoint)
 };
 
 }  // namespace ctnn

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <string_view>
 
 #include "optimizer.hpp"
 
@@ -14,6 +15,7 @@ namespace ctnn {
 /// epsilon 1e-7), the values the MNIST CNN recipe was tuned with; Keras 2.3+ changed the default
 /// learning rate to 0.001, which makes Adadelta crawl. `weight_decay`: g += weight_decay w.
 struct Adadelta {
+  static constexpr std::string_view name = "Adadelta";
   double learning_rate = 1.0;
   double rho = 0.95;
   double epsilon = 1e-7;
@@ -22,6 +24,13 @@ struct Adadelta {
   template <class Scalar, std::size_t N>
   struct state {
     detail::aligned_array<Scalar, N> grad_accumulator, delta_accumulator;
+
+    /// Every slot of the state, for checkpoints: f(name, scalars, count) and f(name, counter).
+    template <class F>
+    void visit(F&& f) {
+      f("grad_accumulator", grad_accumulator.data(), N);
+      f("delta_accumulator", delta_accumulator.data(), N);
+    }
 
     void step(const Adadelta& s, Scalar* w_ptr, const Scalar* g_ptr) noexcept {
       auto w = detail::flat(w_ptr, N);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "optimizer.hpp"
 
@@ -14,6 +15,7 @@ namespace ctnn {
 /// w -= lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + epsilon). Defaults are Keras': 0.001, 0.9,
 /// 0.999, 1e-7. `weight_decay` adds g += weight_decay w (L2, as PyTorch's Adam).
 struct Adam {
+  static constexpr std::string_view name = "Adam";
   double learning_rate = 0.001;
   double beta_1 = 0.9;
   double beta_2 = 0.999;
@@ -24,6 +26,14 @@ struct Adam {
   struct state {
     detail::aligned_array<Scalar, N> m, v;
     std::int64_t iterations = 0;
+
+    /// Every slot of the state, for checkpoints: f(name, scalars, count) and f(name, counter).
+    template <class F>
+    void visit(F&& f) {
+      f("m", m.data(), N);
+      f("v", v.data(), N);
+      f("iterations", iterations);
+    }
 
     void step(const Adam& s, Scalar* w_ptr, const Scalar* g_ptr) noexcept {
       ++iterations;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string_view>
 
 #include "optimizer.hpp"
 
@@ -11,6 +12,7 @@ namespace ctnn {
 /// Keras' RMSprop (Keras 3 form): a = rho a + (1 - rho) g^2; w -= lr g / sqrt(a + epsilon).
 /// Defaults are Keras': learning rate 0.001, rho 0.9, epsilon 1e-7. `weight_decay`: g += weight_decay w.
 struct RMSprop {
+  static constexpr std::string_view name = "RMSprop";
   double learning_rate = 0.001;
   double rho = 0.9;
   double epsilon = 1e-7;
@@ -19,6 +21,12 @@ struct RMSprop {
   template <class Scalar, std::size_t N>
   struct state {
     detail::aligned_array<Scalar, N> accumulator;
+
+    /// Every slot of the state, for checkpoints: f(name, scalars, count) and f(name, counter).
+    template <class F>
+    void visit(F&& f) {
+      f("accumulator", accumulator.data(), N);
+    }
 
     void step(const RMSprop& s, Scalar* w_ptr, const Scalar* g_ptr) noexcept {
       auto w = detail::flat(w_ptr, N);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string_view>
 
 #include "optimizer.hpp"
 
@@ -12,6 +13,7 @@ namespace ctnn {
 /// w += momentum v - lr g. `weight_decay` adds an L2 term: g += weight_decay w (as PyTorch's
 /// weight_decay, on every parameter). Defaults are Keras': learning rate 0.01, no momentum.
 struct SGD {
+  static constexpr std::string_view name = "SGD";
   double learning_rate = 0.01;
   double momentum = 0.0;
   bool nesterov = false;
@@ -20,6 +22,12 @@ struct SGD {
   template <class Scalar, std::size_t N>
   struct state {
     detail::aligned_array<Scalar, N> velocity;
+
+    /// Every slot of the state, for checkpoints: f(name, scalars, count) and f(name, counter).
+    template <class F>
+    void visit(F&& f) {
+      f("velocity", velocity.data(), N);
+    }
 
     void step(const SGD& s, Scalar* w_ptr, const Scalar* g_ptr) noexcept {
       auto w = detail::flat(w_ptr, N);
