@@ -1,0 +1,92 @@
+#!/usr/bin/python3
+"""The PyTorch interop test: random PyTorch MLP and CNN models exported with tools/ctnn_torch.py and
+run in C++ (tests/interop/predict.cpp) must match PyTorch's outputs on 100 random inputs within 1e-5
+relative; random ctnn models imported into PyTorch must match ctnn's the same way.
+
+usage: check.py PREDICT_EXE TOOL WORK_DIR
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import torch
+from torch import nn
+
+exe, tool, work = sys.argv[1:4]
+os.makedirs(work, exist_ok=True)
+torch.manual_seed(7)
+rng = np.random.default_rng(7)
+failures = []
+
+MLP_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<20>, ctnn::Dense<32>, ctnn::Tanh, ctnn::Dense<16>, "
+            "ctnn::ReLU, ctnn::Dropout<0.5>, ctnn::Dense<5>, ctnn::Softmax>;")
+CNN_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<10, 10, 3>, ctnn::Conv2D<8, 3, 3, ctnn::Padding::same, 1>, "
+            "ctnn::ReLU, ctnn::MaxPool2D<2, 2>, ctnn::Conv2D<6, 3, 3, ctnn::Padding::valid, 1>, ctnn::Sigmoid, "
+            "ctnn::Flatten, ctnn::Dense<4>, ctnn::Softmax>;")
+
+
+def models():
+    mlp = nn.Sequential(nn.Linear(20, 32), nn.Tanh(), nn.Linear(32, 16), nn.ReLU(), nn.Dropout(0.5),
+                        nn.Linear(16, 5), nn.Softmax(dim=1))
+    cnn = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 6, 3), nn.Sigmoid(),
+                        nn.Flatten(), nn.Linear(54, 4), nn.Softmax(dim=1))
+    return {"mlp": (mlp, None, (20,), MLP_TYPE), "cnn": (cnn, "10,10,3", (10, 10, 3), CNN_TYPE)}
+
+
+def to_torch(x, shape):
+    """ctnn samples (n, *shape) as PyTorch input: images HWC -> CHW."""
+    t = torch.from_numpy(x.reshape((-1,) + shape))
+    return t.permute(0, 3, 1, 2).contiguous() if len(shape) == 3 else t
+
+
+def relative_error(a, b):
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b).max(axis=1, keepdims=True), 1e-12)))
+
+
+def check(name, ctnn_out, torch_out):
+    err = relative_error(ctnn_out, torch_out)
+    print(f"{name}: max relative error {err:.2e} over {len(torch_out)} inputs")
+    if not err <= 1e-5:
+        failures.append(f"{name}: {err}")
+
+
+for kind, (model, shape_flag, shape, expected_type) in models().items():
+    # PyTorch -> ctnn
+    with torch.no_grad():
+        for p in model.parameters():
+            p.uniform_(-0.5, 0.5)
+    model.eval()
+    pt = os.path.join(work, f"{kind}.pt")
+    torch.save(model, pt)
+    out_file = os.path.join(work, f"{kind}.ctnn")
+    cmd = [sys.executable, tool, "export", pt, out_file] + (["--input", shape_flag] if shape_flag else [])
+    printed = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
+    if printed != expected_type:
+        failures.append(f"{kind}: the tool printed\n  {printed}\nexpected\n  {expected_type}")
+    x = rng.uniform(-1, 1, size=(100, int(np.prod(shape)))).astype(np.float32)
+    x.tofile(os.path.join(work, "x.f32"))
+    subprocess.run([exe, "predict", kind, out_file, os.path.join(work, "x.f32"), os.path.join(work, "y.f32")],
+                   check=True)
+    ctnn_y = np.fromfile(os.path.join(work, "y.f32"), dtype=np.float32).reshape(100, -1)
+    with torch.no_grad():
+        torch_y = model(to_torch(x, shape)).numpy()
+    check(f"{kind} PyTorch -> ctnn", ctnn_y, torch_y)
+
+    # ctnn -> PyTorch
+    made = os.path.join(work, f"{kind}_made.ctnn")
+    subprocess.run([exe, "make", kind, made, "11"], check=True)
+    subprocess.run([exe, "predict", kind, made, os.path.join(work, "x.f32"), os.path.join(work, "y.f32")], check=True)
+    ctnn_y = np.fromfile(os.path.join(work, "y.f32"), dtype=np.float32).reshape(100, -1)
+    state = os.path.join(work, f"{kind}_state.pt")
+    subprocess.run([sys.executable, tool, "import", made, state], check=True, capture_output=True)
+    fresh = models()[kind][0]
+    fresh.load_state_dict(torch.load(state))
+    fresh.eval()
+    with torch.no_grad():
+        torch_y = fresh(to_torch(x, shape)).numpy()
+    check(f"{kind} ctnn -> PyTorch", ctnn_y, torch_y)
+
+if failures:
+    sys.exit("FAILED:\n" + "\n".join(failures))
+print("interop: all match")

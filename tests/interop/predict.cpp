@@ -1,0 +1,60 @@
+// The C++ side of the PyTorch interop test (tests/interop/check.py): runs ctnn on models that
+// tools/ctnn_torch.py exported, and makes models for it to import.
+//   predict mlp|cnn MODEL.ctnn INPUTS.f32 OUTPUTS.f32   load, run every input, write the outputs
+//   make mlp|cnn MODEL.ctnn SEED                        save a randomly initialised model
+// Inputs and outputs are raw little-endian float32, one sample after another, in ctnn's layout.
+#include <cstdio>
+#include <cstring>
+#include <ctnn/ctnn.hpp>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+using Mlp = ctnn::Sequential<ctnn::Input<20>, ctnn::Dense<32>, ctnn::Tanh, ctnn::Dense<16>, ctnn::ReLU,
+                             ctnn::Dropout<0.5>, ctnn::Dense<5>, ctnn::Softmax>;
+using Cnn = ctnn::Sequential<ctnn::Input<10, 10, 3>, ctnn::Conv2D<8, 3, 3, ctnn::Padding::same, 1>, ctnn::ReLU,
+                             ctnn::MaxPool2D<2, 2>, ctnn::Conv2D<6, 3, 3, ctnn::Padding::valid, 1>, ctnn::Sigmoid,
+                             ctnn::Flatten, ctnn::Dense<4>, ctnn::Softmax>;
+
+template <class Net>
+int run(const std::string& mode, const std::string& model, const std::string& a, const std::string& b) {
+  auto net = std::make_unique<Net>(1);
+  if (mode == "make") {
+    net->initialize(std::stoull(a));
+    for (auto& v : net->parameters()) v += 0.05f;  // biases too, so that they are not all zero
+    ctnn::save(*net, model);
+    return 0;
+  }
+  ctnn::load(*net, model);
+  std::ifstream in(a, std::ios::binary);
+  const std::vector<char> raw((std::istreambuf_iterator<char>(in)), {});
+  std::vector<float> x(raw.size() / sizeof(float));
+  std::memcpy(x.data(), raw.data(), x.size() * sizeof(float));
+  constexpr std::size_t size = Net::input_shape::size;
+  if (x.size() % size != 0) {
+    std::cerr << "inputs: " << x.size() << " floats is not a whole number of samples of " << size << "\n";
+    return 1;
+  }
+  std::ofstream out(b, std::ios::binary);
+  for (std::size_t s = 0; s < x.size() / size; ++s) {
+    const Eigen::Matrix<float, size, 1> sample = Eigen::Map<const Eigen::Matrix<float, size, 1>>(x.data() + s * size);
+    const auto y = net->predict(sample);
+    out.write(reinterpret_cast<const char*>(y.data()), static_cast<std::streamsize>(y.size() * sizeof(float)));
+  }
+  return 0;
+}
+
+int main(int argc, char** argv) try {
+  if (argc != 5 && argc != 6) {
+    std::cerr << "usage: " << argv[0] << " predict mlp|cnn MODEL INPUTS OUTPUTS | make mlp|cnn MODEL SEED\n";
+    return 2;
+  }
+  const std::string mode = argv[1], net = argv[2];
+  if (net == "mlp") return run<Mlp>(mode, argv[3], argv[4], argc > 5 ? argv[5] : "");
+  return run<Cnn>(mode, argv[3], argv[4], argc > 5 ? argv[5] : "");
+} catch (const std::exception& e) {
+  std::cerr << e.what() << "\n";
+  return 1;
+}
