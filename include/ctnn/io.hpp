@@ -150,10 +150,22 @@ class byte_reader {
     at_ += n;
     return s;
   }
+  std::span<const std::uint8_t> get_bytes(std::uint64_t n, const char* what) {
+    need(n, what);
+    const auto out = bytes_.subspan(at_, n);
+    at_ += n;
+    return out;
+  }
   std::size_t offset() const noexcept { return at_; }
   std::size_t left() const noexcept { return bytes_.size() - at_; }
   [[noreturn]] void fail(const std::string& what) const {
     throw load_error(concat("ctnn::load: '", file_, "': ", what, " (at byte ", std::to_string(at_), ")"));
+  }
+  /// As need, for `count` items of `size` bytes each (without overflowing the product).
+  void need_items(std::uint64_t count, std::size_t size, const char* what) const {
+    if (count > left() / size)
+      fail(concat("truncated while reading ", what, ": needs ", std::to_string(count), " items of ",
+                  std::to_string(size), " bytes, ", std::to_string(left()), " bytes left"));
   }
   void need(std::uint64_t n, const char* what) const {
     if (n > left())
@@ -315,7 +327,7 @@ byte_reader read_model_part(const Net& net, std::span<const std::uint8_t> bytes,
     l.name = r.get_string("a layer name");
     for (auto* dims : {&l.input, &l.output}) {
       const auto rank = r.get<std::uint32_t>("a layer's rank");
-      r.need(std::uint64_t{rank} * 4, "a layer's shape");
+      r.need_items(rank, 4, "a layer's shape");
       for (std::uint32_t d = 0; d < rank; ++d) dims->push_back(r.get<std::uint32_t>("a layer's shape"));
     }
     l.parameters = r.get<std::uint64_t>("a layer's parameter count");
@@ -354,7 +366,7 @@ byte_reader read_model_part(const Net& net, std::span<const std::uint8_t> bytes,
                        std::to_string(t.rows), "x", std::to_string(t.cols), ") in the model");
       return;
     }
-    r.need(std::uint64_t{rows} * cols * sizeof(Scalar), "a tensor's values");
+    r.need_items(std::uint64_t{rows} * cols, sizeof(Scalar), "a tensor's values");
     for (std::size_t i = 0; i < t.size(); ++i) {
       const Scalar v = r.get<Scalar>("a tensor's values");
       if (!std::isfinite(v) && ok) {
@@ -393,8 +405,8 @@ inline std::vector<section> get_sections(byte_reader& r) {
     section s;
     s.name = r.get_string("a section name");
     const auto length = r.get<std::uint64_t>("a section length");
-    r.need(length, "a section");
-    for (std::uint64_t b = 0; b < length; ++b) s.bytes.push_back(r.get<std::uint8_t>("a section"));
+    const auto body = r.get_bytes(length, "a section");
+    s.bytes.assign(body.begin(), body.end());
     out.push_back(std::move(s));
   }
   if (r.left() != 0) r.fail(concat("has ", std::to_string(r.left()), " unexpected bytes after its sections"));
@@ -439,7 +451,7 @@ void read_optimizer_section(State& state, const section& s, const std::string& f
     sl.kind = r.get<std::uint32_t>("an optimiser slot kind");
     if (sl.kind == 0) {
       const auto n = r.get<std::uint64_t>("an optimiser slot size");
-      r.need(n * sizeof(Scalar), "an optimiser slot");
+      r.need_items(n, sizeof(Scalar), "an optimiser slot");
       sl.values.resize(n);
       for (auto& v : sl.values) v = r.get<Scalar>("an optimiser slot");
     } else {

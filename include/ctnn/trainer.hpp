@@ -197,12 +197,12 @@ class trainer {
     for (auto& word : words) word = p.get<std::uint64_t>("the shuffler's state");
     next.shuffler.set_state(words);
     const auto lanes = p.get<std::uint32_t>("the thread count");
-    p.need(std::uint64_t{lanes} * 32, "the threads' generators");
+    p.need_items(lanes, 32, "the threads' generators");
     next.lanes.resize(lanes);
     for (auto& lane_state : next.lanes)
       for (auto& word : lane_state) word = p.get<std::uint64_t>("a thread's generator");
     const auto n = p.get<std::uint64_t>("the sample count");
-    p.need(n * 4, "the shuffle order");
+    p.need_items(n, 4, "the shuffle order");
     next.order.resize(n);
     for (auto& i : next.order) {
       i = p.get<std::uint32_t>("the shuffle order");
@@ -213,7 +213,7 @@ class trainer {
     for (std::uint32_t k = 0; k < series; ++k) {
       const std::string name = h.get_string("a history name");
       const auto count = h.get<std::uint64_t>("a history length");
-      h.need(count * 8, "a history series");
+      h.need_items(count, 8, "a history series");
       for (std::uint64_t e = 0; e < count; ++e) next.record.record(name, h.get<double>("a history value"));
     }
     detail::read_optimizer_section<decltype(optimizer_.state()), scalar>(optimizer_.state(), opt, file,

@@ -5,6 +5,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -31,7 +32,7 @@ inline std::vector<std::uint8_t> read_maybe_gzip(const std::filesystem::path& fi
   std::vector<std::uint8_t> bytes;
   std::size_t used = 0;
   for (;;) {
-    if (bytes.size() - used < (1u << 20)) bytes.resize(bytes.size() + (4u << 20));
+    if (bytes.size() - used < (16u << 10)) bytes.resize(std::max<std::size_t>(64u << 10, 2 * bytes.size()));
     const int n = gzread(in, bytes.data() + used, static_cast<unsigned>(bytes.size() - used));
     if (n < 0) {
       int code = 0;
