@@ -114,11 +114,16 @@ struct byte_writer {
     std::uint8_t b[sizeof(T)];
     std::memcpy(b, &v, sizeof(T));
     if constexpr (std::endian::native == std::endian::big) std::reverse(b, b + sizeof(T));
-    bytes.insert(bytes.end(), b, b + sizeof(T));
+    append(b, sizeof(T));
   }
   void put(std::string_view s) {
     put(static_cast<std::uint32_t>(s.size()));
-    bytes.insert(bytes.end(), s.begin(), s.end());
+    append(s.data(), s.size());
+  }
+  // Byte by byte: GCC 12's -Wstringop-overflow misfires on vector::insert of a small range at -O2.
+  template <class Byte>
+  void append(const Byte* p, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) bytes.push_back(static_cast<std::uint8_t>(p[i]));
   }
   template <class Scalar>
   void put_array(const Scalar* p, std::size_t n) {
@@ -240,7 +245,7 @@ template <class Net>
 byte_writer begin_file(const Net& net, format::kind k) {
   using Scalar = typename Net::scalar;
   byte_writer w;
-  w.bytes.insert(w.bytes.end(), format::magic.begin(), format::magic.end());
+  w.append(format::magic.data(), format::magic.size());
   w.put(format::version);
   w.put(static_cast<std::uint32_t>(k));
   w.put(std::uint64_t{0});  // the file size, filled in by finish
@@ -395,7 +400,7 @@ inline void put_sections(byte_writer& w, const std::vector<section>& sections) {
   for (const auto& s : sections) {
     w.put(std::string_view(s.name));
     w.put(static_cast<std::uint64_t>(s.bytes.size()));
-    w.bytes.insert(w.bytes.end(), s.bytes.begin(), s.bytes.end());
+    w.append(s.bytes.data(), s.bytes.size());
   }
 }
 inline std::vector<section> get_sections(byte_reader& r) {

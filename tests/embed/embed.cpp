@@ -1,0 +1,33 @@
+// Tests for tools/ctnn_embed.py: a model compiled into the program (weights as constexpr arrays)
+// predicts exactly as the same model loaded from its file.
+#define BOOST_TEST_MODULE embed
+#include <boost/test/unit_test.hpp>
+#include <memory>
+
+#include "cnn_weights.hpp"
+#include "mlp_weights.hpp"
+#include "models.hpp"
+
+template <class Net, class Load>
+void predictions_are_identical(const std::string& file, Load load_embedded) {
+  auto from_file = std::make_unique<Net>(1), embedded = std::make_unique<Net>(2);
+  ctnn::load(*from_file, file);
+  load_embedded(*embedded);
+  BOOST_TEST((embedded->parameters().array() == from_file->parameters().array()).all());
+  using X = Eigen::Matrix<typename Net::scalar, Net::input_shape::size, 1>;
+  for (int i = 0; i < 1000; ++i) {
+    const X x = X::Random();
+    BOOST_TEST((embedded->predict(x).array() == from_file->predict(x).array()).all());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(embedded_weights_predict_exactly_as_the_file) {
+  predictions_are_identical<embed_test::Mlp>(CTNN_EMBED_DIR "/mlp.ctnn",
+                                             [](embed_test::Mlp& net) { mlp_weights::load(net); });
+  predictions_are_identical<embed_test::Cnn>(CTNN_EMBED_DIR "/cnn.ctnn",
+                                             [](embed_test::Cnn& net) { cnn_weights::load(net); });
+  const auto made = mlp_weights::make<embed_test::Mlp>();
+  embed_test::Mlp loaded;
+  ctnn::load(loaded, CTNN_EMBED_DIR "/mlp.ctnn");
+  BOOST_TEST((made.parameters().array() == loaded.parameters().array()).all());
+}

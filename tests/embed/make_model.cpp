@@ -1,0 +1,21 @@
+// Saves the models that tests/embed/embed.cpp embeds (tools/ctnn_embed.py turns them into headers at
+// build time): make_model OUT_DIR.
+#include <cstdio>
+#include <ctnn/ctnn.hpp>
+#include <string>
+
+#include "models.hpp"
+
+int main(int argc, char** argv) try {
+  if (argc != 2) return 2;
+  const std::string dir = argv[1];
+  embed_test::Mlp mlp(3);
+  for (auto& v : mlp.parameters()) v += 0.01f;  // non-zero biases too
+  ctnn::save(mlp, dir + "/mlp.ctnn");
+  embed_test::Cnn cnn(4);
+  for (auto& v : cnn.parameters()) v += 0.01;
+  ctnn::save(cnn, dir + "/cnn.ctnn");
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "%s\n", e.what());
+  return 1;
+}
