@@ -13,65 +13,13 @@ import os
 import re
 import struct
 import sys
-import zlib
 
-MAGIC = b"\x89CTNN\r\n\x1a"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ctnn_format  # noqa: E402  (the file format, shared with ctnn_torch.py)
 
 
 def fail(msg):
     sys.exit(f"ctnn_embed.py: {msg}")
-
-
-def read(path):
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        fail(f"{path}: {e.strerror}")
-    if data[:8] != MAGIC:
-        fail(f"{path}: not a ctnn file")
-    if len(data) < 32:
-        fail(f"{path}: truncated")
-    version, kind, size, scalar = struct.unpack_from("<IIQI", data, 8)
-    if version != 1:
-        fail(f"{path}: format version {version}; this tool reads version 1")
-    if kind != 1:
-        fail(f"{path}: a training checkpoint, not a model file (save the model with ctnn::save)")
-    if size != len(data):
-        fail(f"{path}: truncated (its header says {size} bytes, it has {len(data)})")
-    if zlib.crc32(data[:-4]) != struct.unpack_from("<I", data, len(data) - 4)[0]:
-        fail(f"{path}: checksum mismatch")
-    at = 28
-
-    def get(fmt):
-        nonlocal at
-        v = struct.unpack_from(fmt, data, at)
-        at += struct.calcsize(fmt)
-        return v[0] if len(v) == 1 else v
-
-    def string():
-        nonlocal at
-        n = get("<I")
-        s = data[at:at + n].decode()
-        at += n
-        return s
-
-    layers = []
-    for _ in range(get("<I")):
-        name = string()
-        ins = [get("<I") for _ in range(get("<I"))]
-        outs = [get("<I") for _ in range(get("<I"))]
-        params = get("<Q")
-        layers.append((name, ins, outs, params))
-    tensors = []
-    fmt = "<f" if scalar == 4 else "<d"
-    for _ in range(get("<I")):
-        layer = get("<I")
-        tname = string()
-        rows, cols = get("<II")
-        values = [get(fmt) for _ in range(rows * cols)]
-        tensors.append((layer, tname, rows, cols, values))
-    return scalar, layers, tensors
 
 
 def literal(v, scalar):
@@ -90,7 +38,10 @@ def main():
     name = args.name or re.sub(r"\W", "_", os.path.splitext(os.path.basename(args.out))[0])
     if not re.fullmatch(r"[A-Za-z_]\w*", name):
         fail(f"'{name}' is not a C++ identifier; pass --name")
-    scalar, layers, tensors = read(args.model)
+    try:
+        scalar, layers, tensors = ctnn_format.read(args.model)
+    except ctnn_format.FormatError as e:
+        fail(str(e))
     ctype = "float" if scalar == 4 else "double"
     total = sum(p for *_, p in layers)
     arch = "; ".join(f"{n} {tuple(i)} -> {tuple(o)}" for n, i, o, _ in layers)

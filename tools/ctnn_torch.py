@@ -17,25 +17,21 @@ Layouts: ctnn images are H x W x C (channels fastest); PyTorch's are C x H x W. 
 input columns reordered from C,H,W order to H,W,C order (and back on import).
 """
 import argparse
-import struct
+import os
 import sys
-import zlib
 
-import numpy as np
 import torch
 from torch import nn
 
-MAGIC = b"\x89CTNN\r\n\x1a"
-VERSION = 1
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ctnn_format  # noqa: E402  (the file format, shared with ctnn_embed.py)
 
-
-class Error(Exception):
-    pass
+Error = ctnn_format.FormatError
 
 
 def fraction(x):
     """A decimal template argument as ctnn takes it: LeakyReLU<0.01>, Dropout<0.5>."""
-    return repr(float(x)).rstrip("0").rstrip(".") if "." in repr(float(x)) else repr(float(x))
+    return repr(float(x))
 
 
 def conv_padding(m):
@@ -144,81 +140,21 @@ def bias_of(m, n):
     return m.bias.detach().double() if m.bias is not None else torch.zeros(n, dtype=torch.float64)
 
 
-def write_file(path, records, scalar_size=4):
-    body = bytearray()
-    body += struct.pack("<I", len(records))
-    for name, _, ins, outs, tensors, _ in records:
-        body += struct.pack("<I", len(name)) + name.encode()
-        for dims in (ins, outs):
-            body += struct.pack("<I", len(dims)) + b"".join(struct.pack("<I", d) for d in dims)
-        body += struct.pack("<Q", sum(rows * cols for _, rows, cols, _ in tensors))
-    tensor_list = [(i, t) for i, r in enumerate(records) for t in r[4]]
-    body += struct.pack("<I", len(tensor_list))
-    for layer, (tname, rows, cols, values) in tensor_list:
-        body += struct.pack("<I", layer) + struct.pack("<I", len(tname)) + tname.encode()
-        body += struct.pack("<II", rows, cols)
-        body += values.numpy().astype("<f4" if scalar_size == 4 else "<f8").tobytes()
-    size = 8 + 4 + 4 + 8 + 4 + len(body) + 4
-    data = MAGIC + struct.pack("<IIQI", VERSION, 1, size, scalar_size) + bytes(body)
-    data += struct.pack("<I", zlib.crc32(data))
-    with open(path, "wb") as f:
-        f.write(data)
-
-
-class Reader:
-    def __init__(self, data, path):
-        self.data, self.at, self.path = data, 0, path
-
-    def get(self, fmt):
-        n = struct.calcsize(fmt)
-        if self.at + n > len(self.data):
-            raise Error(f"{self.path}: truncated at byte {self.at}")
-        v = struct.unpack_from(fmt, self.data, self.at)
-        self.at += n
-        return v if len(v) > 1 else v[0]
-
-    def need(self, n):
-        if self.at + n > len(self.data):
-            raise Error(f"{self.path}: truncated at byte {self.at}")
-
-    def string(self):
-        n = self.get("<I")
-        s = self.data[self.at:self.at + n].decode()
-        self.at += n
-        return s
+def write_file(path, records):
+    """The records walk() yields, as a ctnn model file of floats."""
+    layers = [(name, ins, outs, sum(rows * cols for _, rows, cols, _ in tensors))
+              for name, _, ins, outs, tensors, _ in records]
+    tensors = [(i, tname, rows, cols, values.float().tolist())
+               for i, record in enumerate(records) for tname, rows, cols, values in record[4]]
+    ctnn_format.write(path, layers, tensors)
 
 
 def read_file(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    if data[:8] != MAGIC:
-        raise Error(f"{path}: not a ctnn file")
-    version, kind, size, scalar = struct.unpack_from("<IIQI", data, 8)
-    if version != VERSION or kind != 1:
-        raise Error(f"{path}: version {version}, kind {kind}; this tool reads model files of version {VERSION}")
-    if size != len(data) or zlib.crc32(data[:-4]) != struct.unpack_from("<I", data, len(data) - 4)[0]:
-        raise Error(f"{path}: truncated or damaged (size or checksum mismatch)")
-    r = Reader(data[:-4], path)
-    r.at = 28
-    layers = []
-    for _ in range(r.get("<I")):
-        name = r.string()
-        ins = [r.get("<I") for _ in range(r.get("<I"))]
-        outs = [r.get("<I") for _ in range(r.get("<I"))]
-        r.get("<Q")
-        layers.append((name, ins, outs))
-    tensors = {}
-    dtype = "<f4" if scalar == 4 else "<f8"
-    for _ in range(r.get("<I")):
-        layer, tname = r.get("<I"), r.string()
-        rows, cols = r.get("<II")
-        n = rows * cols * scalar
-        r.need(n)
-        values = np.frombuffer(r.data, dtype=dtype, count=rows * cols, offset=r.at).astype("float64")
-        r.at += n
-        # column-major rows x cols to a (rows, cols) tensor
-        tensors[(layer, tname)] = torch.from_numpy(values.reshape(cols, rows).T.copy())
-    return layers, tensors
+    """A model file's layer records and its tensors as {(layer, name): (rows, cols) float64 tensor}."""
+    _, layers, tensors = ctnn_format.read(path)
+    return ([(name, ins, outs) for name, ins, outs, _ in layers],
+            {(layer, name): torch.tensor(values, dtype=torch.float64).reshape(cols, rows).T
+             for layer, name, rows, cols, values in tensors})
 
 
 def rebuild(layers, tensors):

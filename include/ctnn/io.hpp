@@ -48,6 +48,8 @@ inline constexpr std::uint32_t version = 1;
 enum class kind : std::uint32_t { model = 1, checkpoint = 2 };
 /// Bytes before the layer records: magic, version, kind, file size, scalar size, 3 zero bytes.
 inline constexpr std::size_t header_size = 8 + 4 + 4 + 8 + 4;
+/// Where the file size sits: after the magic, the version and the kind.
+inline constexpr std::size_t size_offset = 8 + 4 + 4;
 
 /// CRC-32 (IEEE 802.3, reflected, the checksum of zlib's crc32 and Python's zlib.crc32).
 inline std::uint32_t crc32(std::span<const std::uint8_t> bytes, std::uint32_t crc = 0) noexcept {
@@ -277,10 +279,9 @@ byte_writer begin_file(const Net& net, format::kind k) {
 
 /// Writes the file size into the header and appends the checksum of every byte before it.
 inline void finish_file(byte_writer& w) {
-  // (The size field is at byte 16: after the magic, the version and the kind.)
   const std::uint64_t size = w.bytes.size() + 4;
   for (int i = 0; i < 8; ++i)
-    w.bytes[16 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(size >> (8 * i));
+    w.bytes[format::size_offset + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(size >> (8 * i));
   w.put(format::crc32(w.bytes));
 }
 
@@ -420,7 +421,7 @@ inline std::vector<section> get_sections(byte_reader& r) {
 
 /// An optimiser's state as a section: per slot its name (string), then either kind 0, a count (u64)
 /// and that many scalars, or kind 1 and one i64 counter.
-template <class State, class Scalar>
+template <class Scalar, class State>
 std::vector<std::uint8_t> optimizer_section(State& state) {
   byte_writer w;
   state.visit([&](std::string_view name, auto&&... slot) {
@@ -439,7 +440,7 @@ std::vector<std::uint8_t> optimizer_section(State& state) {
 }
 /// Reads an optimiser section into `state`'s slots, checking every name, kind and size first, so
 /// that `state` changes only if all of it fits.
-template <class State, class Scalar>
+template <class Scalar, class State>
 void read_optimizer_section(State& state, const section& s, const std::string& file,
                             std::string_view optimizer) {
   struct slot {

@@ -145,7 +145,7 @@ class trainer {
     auto w = detail::begin_file(net_, format::kind::checkpoint);
     std::vector<detail::section> sections;
     sections.push_back({detail::concat("optimizer ", std::string(Opt::name)),
-                        detail::optimizer_section<decltype(optimizer_.state()), scalar>(optimizer_.state())});
+                        detail::optimizer_section<scalar>(optimizer_.state())});
     detail::byte_writer p;
     p.put(static_cast<std::uint64_t>(position_.epochs));
     for (auto word : position_.shuffler.state()) p.put(word);
@@ -216,8 +216,8 @@ class trainer {
       h.need_items(count, 8, "a history series");
       for (std::uint64_t e = 0; e < count; ++e) next.record.record(name, h.get<double>("a history value"));
     }
-    detail::read_optimizer_section<decltype(optimizer_.state()), scalar>(optimizer_.state(), opt, file,
-                                                                         Opt::name);  // checks, then commits
+    detail::read_optimizer_section<scalar>(optimizer_.state(), opt, file,
+                                           Opt::name);  // checks, then commits
     std::copy(params.begin(), params.end(), net_.parameters().data());
     position_ = std::move(next);
     resume_ = true;

@@ -26,16 +26,6 @@ BOOST_AUTO_TEST_CASE(the_real_files_load_with_the_published_counts) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(one_hot_and_its_errors) {
-  const std::vector<int> labels{2, 0, 1};
-  const auto y = ctnn::data::one_hot<3>(labels);
-  BOOST_TEST(y(2, 0) == 1.0f);
-  BOOST_TEST(y(0, 1) == 1.0f);
-  BOOST_TEST(y.sum() == 3.0f);
-  const std::vector<int> bad{0, 3};
-  BOOST_CHECK_THROW(ctnn::data::one_hot<3>(bad), std::invalid_argument);
-}
-
 BOOST_AUTO_TEST_CASE(images_and_labels_must_fit_each_other) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / "ctnn_mnist_test";
