@@ -2,8 +2,8 @@
 // threads, the caller included, and run returns only when all have finished.
 #define BOOST_TEST_MODULE team
 #include <boost/test/unit_test.hpp>
-#include <ctnn/detail/team.hpp>
 #include <chrono>
+#include <ctnn/detail/team.hpp>
 #include <mutex>
 #include <set>
 #include <thread>
