@@ -223,6 +223,7 @@ BOOST_AUTO_TEST_CASE(optimizer_steps_and_dropout_in_training) {
   optimizer<Net, RMSprop> rmsprop;
   optimizer<Net, Adadelta> adadelta;
   optimizer<Net, Adadelta> adadelta_decay(Adadelta{.weight_decay = 1e-4});
+  optimizer<Net, SGD> plain(SGD{.learning_rate = 0.01});
   const Eigen::Matrix<float, 784, 32> x = Eigen::Matrix<float, 784, 32>::Random();
   std::vector<int> y(32);
   for (int j = 0; j < 32; ++j) y[j] = j % 10;
@@ -237,6 +238,10 @@ BOOST_AUTO_TEST_CASE(optimizer_steps_and_dropout_in_training) {
     rmsprop.step(*net);
     adadelta.step(*net);
     adadelta_decay.step(*net);
+    net->forward(*ws, x, mode::training);
+    sink += plain.backward_step(*net, *ws, SparseCategoricalCrossEntropy{}, y);  // the fused SGD step
+    net->forward(*ws, x, mode::training);
+    sink += adam.backward_step(*net, *ws, SparseCategoricalCrossEntropy{}, y);
   }
   zone.release();
   BOOST_TEST(std::isfinite(sink));
@@ -250,6 +255,7 @@ BOOST_AUTO_TEST_CASE(a_cnn_predict_forward_backward_and_step) {
   auto net = std::make_unique<Net>();
   auto ws = std::make_unique<Net::workspace<16>>();
   optimizer<Net, Adadelta> adadelta;
+  optimizer<Net, SGD> plain;
   using Gap = Sequential<Input<6, 6, 3>, Conv2D<5, 3, 3>, GlobalAveragePool2D, Dense<2>>;
   auto gap = std::make_unique<Gap>();
   auto gws = std::make_unique<Gap::workspace<4>>();
@@ -266,6 +272,8 @@ BOOST_AUTO_TEST_CASE(a_cnn_predict_forward_backward_and_step) {
     net->zero_gradients();
     sink += net->backward(*ws, SparseCategoricalCrossEntropy{}, y, true);
     adadelta.step(*net);
+    net->forward(*ws, x, mode::training);
+    sink += plain.backward_step(*net, *ws, SparseCategoricalCrossEntropy{}, y);  // fused, Conv2D's slices
     sink += net->predict(sample).sum();
     gap->forward(*gws, gx, mode::training);
     sink += gap->backward(*gws, MeanSquaredError{}, gt, true);

@@ -45,9 +45,12 @@ struct ReLU : detail::elementwise<ReLU> {
   static void apply(const X& x, Y&& y) noexcept {
     y = x.cwiseMax(S(0));
   }
+  // A per-coefficient lambda rather than Eigen's select: both compilers vectorise its loop, while
+  // clang++ turns select into a branch per coefficient (16x slower on random signs, 512 x 128: 231 us
+  // against 4.5 us; g++ 14.6 us against 4.4 us).
   template <class S, class X, class Y, class DY, class DX>
   static void derive(const X& x, const Y&, const DY& dy, DX&& dx) noexcept {
-    dx = (x > S(0)).select(dy, S(0));
+    dx = dy.binaryExpr(x, [](S d, S v) { return v > S(0) ? d : S(0); });
   }
 };
 
@@ -57,11 +60,11 @@ struct LeakyReLU : detail::elementwise<LeakyReLU<Slope>> {
   static constexpr std::string_view name = "LeakyReLU";
   template <class S, class X, class Y>
   static void apply(const X& x, Y&& y) noexcept {
-    y = (x > S(0)).select(x, Slope.template as<S>() * x);
+    y = x.unaryExpr([](S v) { return v > S(0) ? v : Slope.template as<S>() * v; });  // see ReLU::derive
   }
   template <class S, class X, class Y, class DY, class DX>
   static void derive(const X& x, const Y&, const DY& dy, DX&& dx) noexcept {
-    dx = (x > S(0)).select(dy, Slope.template as<S>() * dy);
+    dx = dy.binaryExpr(x, [](S d, S v) { return v > S(0) ? d : Slope.template as<S>() * d; });
   }
 };
 

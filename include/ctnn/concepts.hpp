@@ -23,12 +23,16 @@ struct tensor_info {
 };
 
 /// What a layer needs besides its parameters and its input: scratch for large products, the
-/// generator Dropout draws from, and whether this pass trains.
+/// generator Dropout draws from, whether this pass trains, and how backward adds parameter
+/// gradients: `g += gradient_scale * dL/dw`. The scale is 1 except in a fused SGD step
+/// (basic_sequential::backward_sgd), where it is -learning_rate and, for a layer that declares
+/// `updates_in_place`, `g` is the layer's own parameters.
 template <class Scalar>
 struct context {
   detail::gemm_scratch<Scalar>& scratch;
   random_engine& rng;
   ctnn::mode mode;
+  Scalar gradient_scale = Scalar(1);
 };
 
 namespace detail {

@@ -3,6 +3,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -373,6 +375,18 @@ class basic_sequential<Scalar, First, Specs...> {
     return forward(ws, m);
   }
 
+ private:
+  // Where backward puts parameter gradients: added into a buffer laid out as gradients() ...
+  struct into_buffer {
+    Scalar* grads;
+  };
+  // ... or applied at once as a plain SGD step (grads: room for layers that cannot update in place).
+  struct sgd_step {
+    Scalar* grads;
+    Scalar rate;
+  };
+
+ public:
   /// After forward: the loss of the batch against `target`, its gradient propagated back through every
   /// layer, parameter gradients accumulated (call zero_gradients() between steps). When the network
   /// ends in the activation a loss pairs with (Softmax + a categorical cross-entropy, Sigmoid + binary
@@ -380,7 +394,7 @@ class basic_sequential<Scalar, First, Specs...> {
   template <std::size_t MaxB, Loss L, class Target>
   Scalar backward(workspace<MaxB>& ws, const L& loss, const Target& target,
                   bool input_gradient = false) noexcept {
-    return backward_to(grads_.data(), ws, loss, target, input_gradient);
+    return backward_to(into_buffer{grads_.data()}, ws, loss, target, input_gradient);
   }
   /// As above, but accumulates the parameter gradients into `gradients` (storage_size scalars laid out
   /// as gradients()) instead of the network's own buffer: one buffer per thread when threads share a
@@ -388,13 +402,26 @@ class basic_sequential<Scalar, First, Specs...> {
   template <std::size_t MaxB, Loss L, class Target>
   Scalar backward(workspace<MaxB>& ws, const L& loss, const Target& target,
                   std::span<Scalar, storage_size> gradients, bool input_gradient = false) noexcept {
-    return backward_to(gradients.data(), ws, loss, target, input_gradient);
+    return backward_to(into_buffer{gradients.data()}, ws, loss, target, input_gradient);
+  }
+
+  /// After forward: backward and one plain SGD step in a single pass, w -= learning_rate * dL/dw for
+  /// every parameter; returns the loss. The same update as zero_gradients(), backward() and
+  /// optimizer<Net, SGD>::step() without momentum or weight decay (equal up to rounding), without
+  /// their two passes over every parameter and its gradient: a layer that can (Dense) applies the
+  /// step inside its weight-gradient product; any other (Conv2D) computes its gradient into its
+  /// slice of gradients() and is stepped right after its own backward, while that slice is in cache.
+  /// gradients() then holds only those slices. A loss that is not finite updates nothing.
+  template <std::size_t MaxB, Loss L, class Target>
+  Scalar backward_sgd(workspace<MaxB>& ws, const L& loss, const Target& target,
+                      Scalar learning_rate) noexcept {
+    return backward_to(sgd_step{grads_.data(), learning_rate}, ws, loss, target, false);
   }
 
   /// After forward, with d(loss)/d(output) written to ws.output_gradient(): propagates it back.
   template <std::size_t MaxB>
   void backward(workspace<MaxB>& ws, bool input_gradient = false) noexcept {
-    propagate<depth>(ws, grads_.data(), input_gradient);
+    propagate<depth>(ws, into_buffer{grads_.data()}, input_gradient);
   }
 
   /// After forward: the loss of the batch, without gradients.
@@ -451,21 +478,23 @@ class basic_sequential<Scalar, First, Specs...> {
       return (t);
   }
 
-  template <std::size_t MaxB, class L, class Target>
-  Scalar backward_to(Scalar* grads, workspace<MaxB>& ws, const L&, const Target& target,
+  template <class Sink, std::size_t MaxB, class L, class Target>
+  Scalar backward_to(Sink sink, workspace<MaxB>& ws, const L&, const Target& target,
                      bool input_gradient) noexcept {
+    constexpr bool stepping = std::is_same_v<Sink, sgd_step>;
     if constexpr (!valid || !error::at_loss<L, output_shape, Target>::ok) {
       return Scalar(0);  // the compiler has already reported why
     } else if constexpr (fused<L>) {
       const Scalar value = L::template logits_value_and_gradient<Scalar>(
           ws.template activation<depth - 1>(), ws.template activation<depth>(), target_view(target),
           ws.template gradient<depth - 1>());
-      propagate<depth - 1>(ws, grads, input_gradient);
+      if (!stepping || std::isfinite(static_cast<double>(value)))
+        propagate<depth - 1>(ws, sink, input_gradient);
       return value;
     } else {
       const Scalar value =
           L::template value_and_gradient<Scalar>(ws.output(), target_view(target), ws.output_gradient());
-      propagate<depth>(ws, grads, input_gradient);
+      if (!stepping || std::isfinite(static_cast<double>(value))) propagate<depth>(ws, sink, input_gradient);
       return value;
     }
   }
@@ -482,19 +511,38 @@ class basic_sequential<Scalar, First, Specs...> {
                            ws.template activation<I + 1>(), ws.template state<I>(), ctx);
   }
 
-  template <std::size_t I, std::size_t MaxB>
-  void backward_one(workspace<MaxB>& ws, Scalar* grads, context<Scalar>& ctx, bool input_gradient) noexcept {
-    layer_type<I>::backward(params_.data() + offset<I>, grads + offset<I>, ws.template activation<I>(),
-                            ws.template activation<I + 1>(), ws.template gradient<I + 1>(),
-                            ws.template gradient<I>(), I > 0 || input_gradient, ws.template state<I>(), ctx);
+  template <std::size_t I, class Sink, std::size_t MaxB>
+  void backward_one(workspace<MaxB>& ws, Sink sink, context<Scalar>& ctx, bool input_gradient) noexcept {
+    Scalar* p = params_.data() + offset<I>;
+    auto run = [&](Scalar* g) {
+      layer_type<I>::backward(p, g, ws.template activation<I>(), ws.template activation<I + 1>(),
+                              ws.template gradient<I + 1>(), ws.template gradient<I>(),
+                              I > 0 || input_gradient, ws.template state<I>(), ctx);
+    };
+    if constexpr (std::is_same_v<Sink, sgd_step> && layer_type<I>::parameter_count > 0) {
+      if constexpr (requires { requires layer_type<I>::updates_in_place; }) {
+        ctx.gradient_scale = -sink.rate;  // the layer's products write the step into p
+        run(p);
+        ctx.gradient_scale = Scalar(1);
+      } else {
+        constexpr auto n = static_cast<Eigen::Index>(offset<I + 1> - offset<I>);
+        Scalar* g = sink.grads + offset<I>;
+        std::fill_n(g, n, Scalar(0));
+        run(g);
+        Eigen::Map<Eigen::Array<Scalar, Eigen::Dynamic, 1>>(p, n) -=
+            sink.rate * Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>>(g, n);
+      }
+    } else {
+      run(sink.grads + offset<I>);
+    }
   }
 
   // Back-propagates the gradient held at activation Top through layers Top-1 down to 0.
-  template <std::size_t Top, std::size_t MaxB>
-  void propagate(workspace<MaxB>& ws, Scalar* grads, bool input_gradient) noexcept {
+  template <std::size_t Top, class Sink, std::size_t MaxB>
+  void propagate(workspace<MaxB>& ws, Sink sink, bool input_gradient) noexcept {
     context<Scalar> ctx{ws.scratch(), ws.rng(), mode::training};
     [&]<std::size_t... J>(std::index_sequence<J...>) {
-      (backward_one<Top - 1 - J>(ws, grads, ctx, input_gradient), ...);
+      (backward_one<Top - 1 - J>(ws, sink, ctx, input_gradient), ...);
     }
     (std::make_index_sequence<Top>{});
   }

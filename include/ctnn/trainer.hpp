@@ -340,15 +340,18 @@ class trainer {
     else
       return net_.loss(*l.ws, loss_, l.dense_targets.leftCols(static_cast<Eigen::Index>(l.count)));
   }
-  scalar batch_step(lane& l) noexcept {
-    auto to = [&] {
-      return std::span<scalar, Net::storage_size>(l.gradients ? l.gradients->data() : net_.gradients().data(),
-                                                  Net::storage_size);
-    };
+  // The lane's staged targets, as backward takes them.
+  auto staged(const lane& l) const noexcept {
     if constexpr (sparse)
-      return net_.backward(*l.ws, loss_, std::span<const int>(l.labels.data(), l.count), to());
+      return std::span<const int>(l.labels.data(), l.count);
     else
-      return net_.backward(*l.ws, loss_, l.dense_targets.leftCols(static_cast<Eigen::Index>(l.count)), to());
+      return l.dense_targets.leftCols(static_cast<Eigen::Index>(l.count));
+  }
+  // Backward on the lane's share, its gradients into its own buffer (lane 0: the network's).
+  scalar batch_step(lane& l) noexcept {
+    return net_.backward(*l.ws, loss_, staged(l),
+                         std::span<scalar, Net::storage_size>(
+                             l.gradients ? l.gradients->data() : net_.gradients().data(), Net::storage_size));
   }
   // Adds the lane's predictions against its staged targets.
   void count(confusion_matrix& cm, lane& l) {
@@ -370,9 +373,11 @@ class trainer {
     }
   }
 
-  // One training step on samples order[b .. b+m): every lane its share, then the lanes' gradients
-  // summed into the network's, each weighted by its share of the batch (each lane's loss is a mean
-  // over its own samples), in lane order. Returns the batch's mean loss.
+  // One training step on samples order[b .. b+m), the update included: every lane its share, then
+  // the lanes' gradients summed into the network's, each weighted by its share of the batch (each
+  // lane's loss is a mean over its own samples), in lane order, then the optimiser's step. On one
+  // thread, optimizer::backward_step does backward and step together (fused for plain SGD). Returns
+  // the batch's mean loss; a loss that is not finite updates nothing.
   scalar train_step(const features& x, const targets& y, const std::vector<std::uint32_t>& order,
                     std::size_t b, std::size_t m) noexcept {
     auto task = [&](std::size_t t) noexcept {
@@ -384,6 +389,10 @@ class trainer {
         in.col(static_cast<Eigen::Index>(j)) = x.col(order[b + l.first + j]);
       stage_targets(l, y, b + l.first, &order);
       net_.forward(*l.ws, mode::training);
+      if (team_->size() == 1) {
+        l.loss = optimizer_.backward_step(net_, *l.ws, loss_, staged(l));
+        return;
+      }
       if (l.gradients)
         std::fill_n(l.gradients->data(), Net::storage_size, scalar(0));
       else
@@ -403,6 +412,7 @@ class trainer {
       g += w * vector_map<const scalar, Net::storage_size>(l.gradients->data());
       loss += w * l.loss;
     }
+    if (std::isfinite(static_cast<double>(loss))) optimizer_.step(net_);
     return loss;
   }
 
@@ -474,7 +484,6 @@ class trainer {
               detail::concat("ctnn::fit: the loss became ", std::to_string(static_cast<double>(l)),
                              " at epoch ", std::to_string(epoch + 1), ", step ", std::to_string(step + 1),
                              " of ", std::to_string(steps), "; lower the learning rate or check the data"));
-        optimizer_.step(net_);
         loss_sum += static_cast<double>(l) * static_cast<double>(m);
         seen += m;
         if (!metrics.empty())

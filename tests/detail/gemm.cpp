@@ -30,7 +30,9 @@ double max_error(Eigen::Index m, Eigen::Index n, Eigen::Index k, bool reserve_fu
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(matches_eigen_in_every_transpose_and_size) {
-  const Eigen::Index sizes[][3] = {{3, 5, 7}, {64, 33, 17}, {300, 128, 200}, {129, 70, 511}};
+  // {10, 128, 512} and {5, 300, 40}: few rows, many columns, which OpenBLAS runs as the transpose.
+  const Eigen::Index sizes[][3] = {{3, 5, 7},      {64, 33, 17},   {300, 128, 200},
+                                   {129, 70, 511}, {10, 128, 512}, {5, 300, 40}};
   for (auto& s : sizes) {
     for (bool full : {true, false}) {
       BOOST_TEST((max_error<false, false>(s[0], s[1], s[2], full) < 1e-10));
@@ -54,4 +56,49 @@ BOOST_AUTO_TEST_CASE(fixed_size_vector_path) {
   y.setConstant(std::numeric_limits<float>::quiet_NaN());
   ctnn::detail::gemm<false, false>(y, a, x, 1.0f, scratch, 0.0f);
   BOOST_TEST((y - a * x).norm() < 1e-5);
+}
+
+namespace {
+// y = init + alpha a x through small_matvec, against Eigen's product in long double-free double
+// arithmetic; returns the largest error relative to the largest |term| sum.
+template <class Scalar, int Rows, int Depth>
+double small_matvec_error(bool in_place) {
+  using A = Eigen::Matrix<Scalar, Rows, Depth>;
+  using V = Eigen::Matrix<Scalar, Rows, 1>;
+  const A a = A::Random();
+  const Eigen::Matrix<Scalar, Depth, 1> x = Eigen::Matrix<Scalar, Depth, 1>::Random();
+  const V init = V::Random();
+  V y = V::Constant(std::numeric_limits<Scalar>::quiet_NaN());
+  const Scalar alpha = Scalar(0.75);
+  if (in_place) {
+    y = init;
+    ctnn::detail::small_matvec(a, x, y.data(), y.data(), alpha);
+  } else {
+    ctnn::detail::small_matvec(a, x, y.data(), init.data(), alpha);
+  }
+  const Eigen::MatrixXd expected =
+      init.template cast<double>() + 0.75 * a.template cast<double>() * x.template cast<double>();
+  const double scale =
+      1.0 + (a.template cast<double>().cwiseAbs() * x.template cast<double>().cwiseAbs()).maxCoeff();
+  return (y.template cast<double>() - expected).cwiseAbs().maxCoeff() / scale;
+}
+}  // namespace
+
+// small_matvec splits the depth over independent accumulators and the rows into packets, register
+// panels and a scalar tail: sizes here reach each case (a tail only, one row, a depth that is not a
+// multiple of the accumulator count or shorter than it, more rows than one panel).
+BOOST_AUTO_TEST_CASE(small_matvec_matches_eigen_at_every_shape) {
+  for (bool in_place : {false, true}) {
+    BOOST_TEST((small_matvec_error<float, 1, 1>(in_place) < 1e-6));
+    BOOST_TEST((small_matvec_error<float, 1, 16>(in_place) < 1e-6));
+    BOOST_TEST((small_matvec_error<float, 3, 7>(in_place) < 1e-6));
+    BOOST_TEST((small_matvec_error<float, 4, 32>(in_place) < 1e-6));
+    BOOST_TEST((small_matvec_error<float, 10, 51>(in_place) < 1e-6));
+    BOOST_TEST((small_matvec_error<float, 17, 5>(in_place) < 1e-6));
+    BOOST_TEST((small_matvec_error<float, 32, 16>(in_place) < 1e-6));
+    BOOST_TEST((small_matvec_error<float, 200, 9>(in_place) < 1e-6));
+    BOOST_TEST((small_matvec_error<double, 5, 13>(in_place) < 1e-14));
+    BOOST_TEST((small_matvec_error<double, 64, 33>(in_place) < 1e-14));
+    BOOST_TEST((small_matvec_error<double, 131, 3>(in_place) < 1e-14));
+  }
 }

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <memory>
 #include <type_traits>
+#include <utility>
 
 #include "../config.hpp"
 #include "storage.hpp"
@@ -54,10 +56,13 @@ class gemm_scratch {
     Eigen::internal::computeProductBlockingSizes<Scalar, Scalar, 1>(kc, mc, nc, Index(1));
     grow(a_, a_capacity_, kc * mc);
     grow(b_, b_capacity_, kc * nc);
+    if (m < 32) grow(t_, t_capacity_, m * n);  // gemm's transposed route for products with few rows
   }
 
   Scalar* a() noexcept { return a_.get(); }
   Scalar* b() noexcept { return b_.get(); }
+  Scalar* t() noexcept { return t_.get(); }
+  Index t_capacity() const noexcept { return t_capacity_; }
   Index a_capacity() const noexcept { return a_capacity_; }
   Index b_capacity() const noexcept { return b_capacity_; }
 
@@ -69,9 +74,11 @@ class gemm_scratch {
     if (this != &other) {
       a_.reset();
       b_.reset();
-      a_capacity_ = b_capacity_ = 0;
+      t_.reset();
+      a_capacity_ = b_capacity_ = t_capacity_ = 0;
       grow(a_, a_capacity_, other.a_capacity_);
       grow(b_, b_capacity_, other.b_capacity_);
+      grow(t_, t_capacity_, other.t_capacity_);
     }
     return *this;
   }
@@ -85,8 +92,8 @@ class gemm_scratch {
     buffer.reset(allocate_aligned<Scalar>(static_cast<std::size_t>(wanted)));
     capacity = wanted;
   }
-  std::unique_ptr<Scalar[], deleter> a_, b_;
-  Index a_capacity_ = 0, b_capacity_ = 0;
+  std::unique_ptr<Scalar[], deleter> a_, b_, t_;
+  Index a_capacity_ = 0, b_capacity_ = 0, t_capacity_ = 0;
 };
 
 /// Eigen's blocking descriptor, pointed at buffers we own.
@@ -106,6 +113,122 @@ class borrowed_blocking : public Eigen::internal::level3_blocking<Scalar, Scalar
 /// product, unrolled for fixed sizes); above it, by Eigen's packed, register-blocked kernel.
 inline constexpr Eigen::Index lazy_product_limit = 16 * 1024;
 
+/// Asks the compiler to unroll the next loop completely (its trip count is a constant).
+#define CTNN_UNROLL _Pragma("GCC unroll 128")
+/// Inlines a lambda's body into its caller, as EIGEN_ALWAYS_INLINE does for functions.
+#if defined(__GNUC__)
+#define CTNN_ALWAYS_INLINE_LAMBDA __attribute__((always_inline))
+#else
+#define CTNN_ALWAYS_INLINE_LAMBDA
+#endif
+
+/// Independent multiply-add chains that keep a core's FMA units busy: two units with a latency of
+/// four cycles each, on current x86 cores.
+inline constexpr Eigen::Index fma_chains = 8;
+
+/// Sums `n` accumulators as a balanced tree: calls `add(p, p + Step)` for every pair of the round
+/// with stride Step, then the next round, leaving the total in accumulator 0.
+template <Eigen::Index Step, Eigen::Index N, class Add>
+EIGEN_ALWAYS_INLINE void pairwise_sum(Add&& add) noexcept {
+  if constexpr (Step < N) {
+    [&]<Eigen::Index... P>(std::integer_sequence<Eigen::Index, P...>) {
+      (add(P * 2 * Step, P * 2 * Step + Step), ...);
+    }
+    (std::make_integer_sequence<Eigen::Index, (N - Step + 2 * Step - 1) / (2 * Step)>{});
+    pairwise_sum<2 * Step, N>(add);
+  }
+}
+
+/// Rows [0, Packets * width + Tail) of `y = init + alpha * a x`, where `a` (depth columns, leading
+/// dimension `ld`) starts at `w`: the kernel of small_matvec, for a panel of rows few enough to keep
+/// every accumulator in a register.
+template <class Packet, Eigen::Index Packets, Eigen::Index Tail, Eigen::Index Depth, class X, class Scalar>
+EIGEN_ALWAYS_INLINE void matvec_panel(const Scalar* w, Eigen::Index ld, const X& x, Scalar* y,
+                                      const Scalar* init, Scalar alpha) noexcept {
+  namespace ei = Eigen::internal;
+  using Index = Eigen::Index;
+  constexpr Index width = ei::unpacket_traits<Packet>::size;
+  constexpr Index lanes = Packets + Tail;  // chains per accumulator
+  constexpr Index wanted = lanes >= fma_chains ? 1 : fma_chains / lanes;
+  constexpr Index blocks = std::bit_floor(static_cast<std::size_t>(wanted < Depth ? wanted : Depth));
+  constexpr Index full = Depth / blocks * blocks;
+
+  Packet acc[blocks][Packets > 0 ? Packets : 1];
+  Scalar tail_acc[blocks][Tail > 0 ? Tail : 1];
+  CTNN_UNROLL
+  for (Index p = 0; p < blocks; ++p) {
+    CTNN_UNROLL
+    for (Index r = 0; r < Packets; ++r) acc[p][r] = ei::pset1<Packet>(Scalar(0));
+    CTNN_UNROLL
+    for (Index r = 0; r < Tail; ++r) tail_acc[p][r] = Scalar(0);
+  }
+  // Column k into accumulator p.
+  auto column = [&](Index k, Index p) CTNN_ALWAYS_INLINE_LAMBDA {
+    const Scalar xk = x.coeff(k);
+    const Packet xp = ei::pset1<Packet>(xk);
+    const Scalar* col = w + k * ld;
+    CTNN_UNROLL
+    for (Index r = 0; r < Packets; ++r)
+      acc[p][r] = ei::pmadd(ei::ploadu<Packet>(col + r * width), xp, acc[p][r]);
+    CTNN_UNROLL
+    for (Index r = 0; r < Tail; ++r) tail_acc[p][r] += col[Packets * width + r] * xk;
+  };
+  CTNN_UNROLL
+  for (Index k = 0; k < full; k += blocks) {
+    CTNN_UNROLL
+    for (Index p = 0; p < blocks; ++p) column(k + p, p);
+  }
+  CTNN_UNROLL
+  for (Index k = full; k < Depth; ++k) column(k, k - full);
+  pairwise_sum<1, blocks>([&](Index p, Index q) CTNN_ALWAYS_INLINE_LAMBDA {
+    CTNN_UNROLL
+    for (Index r = 0; r < Packets; ++r) acc[p][r] = ei::padd(acc[p][r], acc[q][r]);
+    CTNN_UNROLL
+    for (Index r = 0; r < Tail; ++r) tail_acc[p][r] += tail_acc[q][r];
+  });
+  const Packet alpha_p = ei::pset1<Packet>(alpha);
+  CTNN_UNROLL
+  for (Index r = 0; r < Packets; ++r)
+    ei::pstoreu(y + r * width, ei::pmadd(alpha_p, acc[0][r], ei::ploadu<Packet>(init + r * width)));
+  CTNN_UNROLL
+  for (Index r = 0; r < Tail; ++r)
+    y[Packets * width + r] = init[Packets * width + r] + alpha * tail_acc[0][r];
+}
+
+/// `y = init + alpha * a x` for a small fixed-size, column-major `a` (unit inner stride) and one
+/// column `x`; `y` and `init` are contiguous and may be the same. Unrolled for the fixed sizes.
+///
+/// Eigen's lazy product accumulates each packet of rows over the whole depth in one chain of
+/// dependent multiply-adds, so a 4 x 32 product waits for 32 FMA latencies in a row while the units
+/// idle: small networks are latency bound. Here column k goes to accumulator k mod `blocks`, with
+/// enough accumulators to fill the FMA units (fma_chains), summed as a balanced tree at the end; rows
+/// go in panels of at most `panel_packets` packets, so the accumulators stay in registers.
+template <class A, class X, class Scalar>
+EIGEN_ALWAYS_INLINE void small_matvec(const A& a, const X& x, Scalar* y, const Scalar* init,
+                                      Scalar alpha = Scalar(1)) noexcept {
+  namespace ei = Eigen::internal;
+  using Index = Eigen::Index;
+  constexpr Index rows = A::RowsAtCompileTime, depth = A::ColsAtCompileTime;
+  static_assert(rows != Eigen::Dynamic && depth != Eigen::Dynamic && (!A::IsRowMajor || rows == 1),
+                "ctnn: small_matvec takes a fixed-size, column-major matrix (or one row)");
+  using packet = typename ei::find_best_packet<Scalar, rows>::type;
+  constexpr Index width = ei::unpacket_traits<packet>::size;
+  constexpr Index packets = rows / width, tail = rows - packets * width;
+  constexpr Index panel_packets = 8, panels = packets / panel_packets, rest = packets % panel_packets;
+  const Scalar* w = a.data();
+  const Index ld = a.colStride();  // Eigen stores a 1 x K matrix row-major: its columns are adjacent
+  [&]<Index... P>(std::integer_sequence<Index, P...>) CTNN_ALWAYS_INLINE_LAMBDA {
+    (matvec_panel<packet, panel_packets, 0, depth>(w + P * panel_packets * width, ld, x,
+                                                   y + P * panel_packets * width,
+                                                   init + P * panel_packets * width, alpha),
+     ...);
+  }
+  (std::make_integer_sequence<Index, panels>{});
+  constexpr Index done = panels * panel_packets * width;
+  if constexpr (rest + tail > 0)
+    matvec_panel<packet, rest, tail, depth>(w + done, ld, x, y + done, init + done, alpha);
+}
+
 template <bool Transpose, class M>
 decltype(auto) op(const M& m) {
   if constexpr (Transpose)
@@ -113,6 +236,22 @@ decltype(auto) op(const M& m) {
   else
     return (m);
 }
+
+#ifdef CTNN_USE_OPENBLAS
+/// cblas_sgemm or cblas_dgemm on column-major operands.
+template <bool TransA, bool TransB, class Scalar>
+void blas_gemm(Eigen::Index m, Eigen::Index n, Eigen::Index k, Scalar alpha, const Scalar* a,
+               Eigen::Index lda, const Scalar* b, Eigen::Index ldb, Scalar beta, Scalar* c,
+               Eigen::Index ldc) noexcept {
+  constexpr auto ta = TransA ? CblasTrans : CblasNoTrans;
+  constexpr auto tb = TransB ? CblasTrans : CblasNoTrans;
+  auto i = [](Eigen::Index v) { return static_cast<blasint>(v); };
+  if constexpr (std::is_same_v<Scalar, float>)
+    cblas_sgemm(CblasColMajor, ta, tb, i(m), i(n), i(k), alpha, a, i(lda), b, i(ldb), beta, c, i(ldc));
+  else if constexpr (std::is_same_v<Scalar, double>)
+    cblas_dgemm(CblasColMajor, ta, tb, i(m), i(n), i(k), alpha, a, i(lda), b, i(ldb), beta, c, i(ldc));
+}
+#endif
 
 /// `c = alpha * op(a) * op(b) + beta * c` for beta 1 (accumulate, the default) or 0 (overwrite: what
 /// `c` held is ignored, even NaN), where op transposes when asked. `a`, `b`, `c` are column-major
@@ -142,7 +281,14 @@ void gemm(C&& c, const A& a, const B& b, Scalar alpha, gemm_scratch<Scalar>& scr
     constexpr Index rows = CT::RowsAtCompileTime;
     constexpr Index depth = TransA ? Index{A::RowsAtCompileTime} : Index{A::ColsAtCompileTime};
     clear_unless_blas();
-    if constexpr (rows != Eigen::Dynamic && depth != Eigen::Dynamic && rows * depth <= lazy_product_limit)
+    constexpr bool small =
+        rows != Eigen::Dynamic && depth != Eigen::Dynamic && rows * depth <= lazy_product_limit;
+    constexpr bool columns_adjacent = A::RowsAtCompileTime != Eigen::Dynamic &&
+                                      A::ColsAtCompileTime != Eigen::Dynamic &&
+                                      (!A::IsRowMajor || A::RowsAtCompileTime == 1);
+    if constexpr (small && !TransA && columns_adjacent)
+      small_matvec(a, op<TransB>(b), c.data(), c.data(), alpha);
+    else if constexpr (small)
       c.noalias() += alpha * op<TransA>(a).lazyProduct(op<TransB>(b));
     else
       c.noalias() += alpha * op<TransA>(a) * op<TransB>(b);
@@ -161,20 +307,26 @@ void gemm(C&& c, const A& a, const B& b, Scalar alpha, gemm_scratch<Scalar>& scr
 #ifdef CTNN_USE_OPENBLAS
     // OpenBLAS 0.3.21's single-threaded sgemm allocates on every call for untransposed products of
     // at most 24 rows (and depth 36 or more: measured over m 1-64, n 1-4096, k 4-784, every
-    // transpose); products with fewer than 32 rows stay on Eigen's kernel, which never allocates.
-    if (m >= 32 && openblas_is_faster()) {
-      constexpr auto ta = TransA ? CblasTrans : CblasNoTrans;
-      constexpr auto tb = TransB ? CblasTrans : CblasNoTrans;
-      const auto mi = static_cast<blasint>(m), ni = static_cast<blasint>(n), ki = static_cast<blasint>(k);
-      const auto lda = static_cast<blasint>(a.outerStride()), ldb = static_cast<blasint>(b.outerStride()),
-                 ldc = static_cast<blasint>(c.outerStride());
-      if constexpr (std::is_same_v<Scalar, float>) {
-        cblas_sgemm(CblasColMajor, ta, tb, mi, ni, ki, alpha, a.data(), lda, b.data(), ldb, beta, c.data(),
-                    ldc);
+    // transpose), so a product goes to OpenBLAS only with at least 32 rows. One with fewer rows but
+    // many columns (a 10-class Dense layer over a batch) goes as its transpose, c' = op(b)' op(a)',
+    // into scratch that the workspace reserved, then back into c: Eigen's kernel wastes most of its
+    // register block on so few rows (10 x 128 x 512: 21 us in Eigen's kernel, 11 us this way).
+    constexpr bool blas_scalar = std::is_same_v<Scalar, float> || std::is_same_v<Scalar, double>;
+    if (blas_scalar && openblas_is_faster()) {
+      if (m >= 32) {
+        blas_gemm<TransA, TransB>(m, n, k, alpha, a.data(), a.outerStride(), b.data(), b.outerStride(), beta,
+                                  c.data(), c.outerStride());
         return;
-      } else if constexpr (std::is_same_v<Scalar, double>) {
-        cblas_dgemm(CblasColMajor, ta, tb, mi, ni, ki, alpha, a.data(), lda, b.data(), ldb, beta, c.data(),
-                    ldc);
+      }
+      if (n >= 32 && scratch.t_capacity() >= m * n) {
+        blas_gemm<!TransB, !TransA>(n, m, k, alpha, b.data(), b.outerStride(), a.data(), a.outerStride(),
+                                    Scalar(0), scratch.t(), n);
+        const auto t =
+            Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>>(scratch.t(), n, m);
+        if (beta == Scalar(0))
+          c = t.transpose();
+        else
+          c += t.transpose();
         return;
       }
     }

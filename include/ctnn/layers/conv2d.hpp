@@ -133,8 +133,10 @@ struct Conv2D {
       }
     }
 
-    // forward was Y = W P + b, so: dW += dY P', db += row sums of dY, dP = W' dY, dx = col2im(dP).
-    // Chunks go last to first: the last one's patches are still where forward left them.
+    // forward was Y = W P + b, so: dW += s dY P', db += s (row sums of dY), dP = W' dY, dx = col2im(dP),
+    // with s = ctx.gradient_scale. Chunks go last to first: the last one's patches are still where
+    // forward left them. Chunk by chunk, dW is written before a later chunk's dx reads W, so `g` must
+    // not be `p` (no updates_in_place: a fused SGD step updates this layer after its backward).
     template <class X, class Y, class DY, class DX, class State>
     static void backward(const Scalar* p, Scalar* g, const X& x, const Y&, const DY& dy, DX&& dx,
                          bool need_dx, State& s, context<Scalar>& ctx) noexcept {
@@ -147,8 +149,8 @@ struct Conv2D {
         if (c + 1 < chunks) im2col(x.data() + j0 * In::size, m, s.patches.data());
         out_map<const Scalar> d_out(dy.data() + j0 * positions * Filters, Filters, cols);
         auto patches = patches_view(s, cols);
-        detail::gemm<false, true>(W(g), d_out, patches, Scalar(1), ctx.scratch);
-        b(g) += d_out.rowwise().sum();
+        detail::gemm<false, true>(W(g), d_out, patches, ctx.gradient_scale, ctx.scratch);
+        b(g) += ctx.gradient_scale * d_out.rowwise().sum();
         if (!need_dx) continue;
         // The patches' memory now takes their gradient.
         detail::gemm<true, false>(patches, W(p), d_out, Scalar(1), ctx.scratch, Scalar(0));

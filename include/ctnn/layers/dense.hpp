@@ -70,22 +70,24 @@ struct Dense {
     static void forward(const Scalar* p, const X& x, Y&& y, State&, context<Scalar>& ctx) noexcept {
       if constexpr (std::remove_cvref_t<Y>::ColsAtCompileTime == 1 &&
                     Units * fan_in <= detail::lazy_product_limit) {
-        y.noalias() = W(p).lazyProduct(x) + b(p);  // one fused, unrolled pass for small layers
+        detail::small_matvec(W(p), x, y.data(), b(p).data());  // one unrolled pass for small layers
       } else {
         y.colwise() = b(p);
         detail::gemm<false, false>(y, W(p), x, Scalar(1), ctx.scratch);
       }
     }
 
-    // forward was y = W x + b, so: dW += dy x', db += sum over samples of dy, dx = W' dy.
+    // forward was y = W x + b, so: dx = W' dy, dW += s dy x', db += s (sum over samples of dy), with
+    // s = ctx.gradient_scale. dx comes first, so `g` may be `p` itself (a fused SGD step).
+    static constexpr bool updates_in_place = true;
     template <class X, class Y, class DY, class DX, class State>
     static void backward(const Scalar* p, Scalar* g, const X& x, const Y&, const DY& dy, DX&& dx,
                          bool need_dx, State&, context<Scalar>& ctx) noexcept {
-      detail::gemm<false, true>(W(g), dy, x, Scalar(1), ctx.scratch);
-      b(g) += dy.rowwise().sum();
       if (need_dx) {
         detail::gemm<true, false>(dx, W(p), dy, Scalar(1), ctx.scratch, Scalar(0));
       }
+      detail::gemm<false, true>(W(g), dy, x, ctx.gradient_scale, ctx.scratch);
+      b(g) += ctx.gradient_scale * dy.rowwise().sum();
     }
   };
 };

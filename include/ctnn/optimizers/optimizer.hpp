@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -33,6 +34,22 @@ class optimizer {
   explicit optimizer(const Spec& spec = {}) : spec_(spec) {}
 
   void step(Net& net) noexcept { state_.step(spec_, net.parameters().data(), net.gradients().data()); }
+
+  /// After net.forward(ws, mode::training): the gradient of `loss` against `target` and one update, in
+  /// one call; returns the loss. A plain SGD update (no momentum, no weight decay) is fused into the
+  /// backward pass (net.backward_sgd: no pass over the whole gradient buffer, and none to clear it);
+  /// any other is net.zero_gradients(), net.backward() and step(). A loss that is not finite updates
+  /// nothing, so a diverging run stops with the weights it had.
+  template <class Workspace, class L, class Target>
+  scalar backward_step(Net& net, Workspace& ws, const L& loss, const Target& target) noexcept {
+    if constexpr (requires { spec_.plain(); }) {
+      if (spec_.plain()) return net.backward_sgd(ws, loss, target, static_cast<scalar>(spec_.learning_rate));
+    }
+    net.zero_gradients();
+    const scalar value = net.backward(ws, loss, target);
+    if (std::isfinite(static_cast<double>(value))) step(net);
+    return value;
+  }
   Spec& settings() noexcept { return spec_; }
   const Spec& settings() const noexcept { return spec_; }
   state_type& state() noexcept { return state_; }

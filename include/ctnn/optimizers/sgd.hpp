@@ -19,6 +19,10 @@ struct SGD {
   bool nesterov = false;
   double weight_decay = 0.0;
 
+  /// Whether the update is plain, w -= lr g, which backward can apply itself
+  /// (basic_sequential::backward_sgd, optimizer::backward_step).
+  bool plain() const noexcept { return momentum == 0.0 && weight_decay == 0.0; }
+
   template <class Scalar, std::size_t N>
   struct state {
     detail::aligned_array<Scalar, N> velocity;
