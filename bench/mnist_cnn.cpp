@@ -5,10 +5,12 @@
 //   cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTNN_BUILD_BENCHMARKS=ON
 //         -DCTNN_NATIVE=ON -DCTNN_OPENBLAS=ON && cmake --build build/bench --target mnist_cnn
 //   OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 build/bench/bench/mnist_cnn
-// Threads: BM_ctnn_train_step is the bare step on one thread; BM_ctnn_fit_step/threads:T shares each
-// batch among T threads (fit_options::threads, OpenBLAS held to one thread inside each);
-// BM_torch_train_step/threads:T sets torch::set_num_threads(T), its products going to the same
-// OpenBLAS with OPENBLAS_NUM_THREADS threads (run once with 1 and once with 2: LibTorch's best).
+//   --benchmark_filter=-threads2 OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=2
+//   build/bench/bench/mnist_cnn --benchmark_filter=threads2
+// This is W4 of the benchmark issue; scripts/bench runs both. Threads: W4_train/ctnn is the bare step
+// on one thread, W4_train/ctnn_fit the same through trainer::fit; W4_train_threads2/ctnn shares each
+// batch between 2 threads (fit_options::threads, OpenBLAS held to one thread inside each). LibTorch's
+// rows set torch::set_num_threads(T), its products going to OpenBLAS with OPENBLAS_NUM_THREADS threads.
 #include <benchmark/benchmark.h>
 
 #include <ctnn/ctnn.hpp>
@@ -151,17 +153,28 @@ void BM_torch_predict(benchmark::State& state) {
 #endif
 }  // namespace
 
-BENCHMARK(BM_ctnn_train_step)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_ctnn_fit_step)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_ctnn_predict)->Unit(benchmark::kMicrosecond)->UseRealTime();
-#ifdef CTNN_BENCH_TORCH
-BENCHMARK(BM_torch_train_step)
-    ->ArgName("threads")
-    ->Arg(1)
+// Names are workload/side, as in bench/peers.cpp, for bench/report.py. The threads2 rows belong in a
+// run with OPENBLAS_NUM_THREADS=2 (LibTorch's products then use both cores), the rest in one with 1.
+BENCHMARK(BM_ctnn_train_step)->Name("W4_train/ctnn")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ctnn_fit_step)->Name("W4_train/ctnn_fit")->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ctnn_fit_step)
+    ->Name("W4_train_threads2/ctnn")
     ->Arg(2)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK(BM_torch_predict)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_ctnn_predict)->Name("W4_predict/ctnn")->Unit(benchmark::kMicrosecond)->UseRealTime();
+#ifdef CTNN_BENCH_TORCH
+BENCHMARK(BM_torch_train_step)
+    ->Name("W4_train/libtorch")
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_torch_train_step)
+    ->Name("W4_train_threads2/libtorch")
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_torch_predict)->Name("W4_predict/libtorch")->Unit(benchmark::kMicrosecond)->UseRealTime();
 #endif
 
 int main(int argc, char** argv) {

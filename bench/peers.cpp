@@ -1,16 +1,23 @@
-// Issue 6's workloads, ctnn against the baselines in one run (first part: W1-W3, the FLOP peak):
+// Issue 6's workloads, ctnn against the baselines in one run, with the machine's FLOP peak:
 //   W1  one sample, Input<16>, Dense<32>, Tanh, Dense<32>, Tanh, Dense<4>; and 16 -> N -> tanh -> 4
 //       for N = 4, 8, 16, 32, 64 (the sizes real-time audio users run)
 //   W2  MNIST MLP inference 784-512-512-10 (ReLU, Softmax), batch 1 and batch 128
-//   W3  MNIST MLP training step, batch 128, softmax cross-entropy, SGD
-// Baselines: the same network written by hand with fixed-size Eigen (products into temporaries),
-// with dynamic-size Eigen, and LibTorch where it was found at build time (the program says when not).
-// Every side gets the same weights and inputs, and the program refuses to time sides that disagree.
+//   W3  MNIST MLP training step, batch 128, softmax cross-entropy, SGD; on one thread, and on two
+//       (W3_threads2, run with OPENBLAS_NUM_THREADS=2 so the peers' BLAS has both cores)
+//   W1_latency, W2_batch1_latency: every call's time over 1e6 calls; counters p50/p99/p99.9/max (ns)
+// (W4, the MNIST CNN, is bench/mnist_cnn.cpp.) Baselines: the same network written by hand with
+// fixed-size Eigen (products into temporaries), with dynamic-size Eigen, and LibTorch and dlib where
+// they were found at build time (the program says when not). Every side gets the same weights and
+// inputs, and the program refuses to time sides that disagree. scripts/bench runs it all:
 //   cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTNN_BUILD_BENCHMARKS=ON
 //         -DCTNN_NATIVE=ON -DCTNN_OPENBLAS=ON && cmake --build build/bench --target peers
-//   OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 build/bench/bench/peers
+//   OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 build/bench/bench/peers --benchmark_filter=-threads2
+//   OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=2 build/bench/bench/peers --benchmark_filter=threads2
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctnn/ctnn.hpp>
@@ -19,6 +26,9 @@
 
 #ifdef CTNN_BENCH_TORCH
 #include <torch/torch.h>
+#endif
+#ifdef CTNN_BENCH_DLIB
+#include <dlib/dnn.h>
 #endif
 
 namespace {
@@ -104,35 +114,63 @@ small_mlp<Hidden, Two>& small() {
   return m;
 }
 
-template <int Hidden, bool Two>
-void BM_W1_ctnn(benchmark::State& state) {
-  auto& m = small<Hidden, Two>();
-  Eigen::Matrix<float, 16, 1> x = Eigen::Matrix<float, 16, 1>::LinSpaced(-1, 1);
+// ---- Sides as callables: each maker sets a side up once and returns one call, timed two ways --------
+template <auto Make>
+void BM_mean(benchmark::State& state) {
+  auto call = Make();
+  for (auto _ : state) call();
+}
+constexpr std::size_t latency_calls = 1'000'000;
+template <auto Make>
+void BM_latency(benchmark::State& state) {
+  auto call = Make();
+  std::vector<std::int64_t> ns(latency_calls);  // allocated before timing
+  for (int i = 0; i < 1000; ++i) call();        // warm caches and branch predictors
   for (auto _ : state) {
+    for (auto& t : ns) {
+      const auto t0 = std::chrono::steady_clock::now();
+      call();
+      const auto t1 = std::chrono::steady_clock::now();
+      t = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
+    }
+  }
+  std::sort(ns.begin(), ns.end());
+  auto at = [&](double q) {
+    return static_cast<double>(ns[static_cast<std::size_t>(q * (latency_calls - 1))]);
+  };
+  state.counters["p50_ns"] = at(0.5);
+  state.counters["p99_ns"] = at(0.99);
+  state.counters["p99.9_ns"] = at(0.999);
+  state.counters["max_ns"] = static_cast<double>(ns.back());
+}
+// The timing's own cost, included in every latency row: an empty call timed the same way.
+auto clock_only() {
+  return [] { benchmark::ClobberMemory(); };
+}
+
+template <int Hidden, bool Two>
+auto w1_ctnn() {
+  return [&m = small<Hidden, Two>(), x = Eigen::Matrix<float, 16, 1>::LinSpaced(-1, 1).eval()]() mutable {
     benchmark::DoNotOptimize(x.data());
     auto y = m.ctnn_net.predict(x);
     benchmark::DoNotOptimize(y.data());
-  }
+  };
 }
 template <int Hidden, bool Two>
-void BM_W1_eigen_fixed(benchmark::State& state) {
-  auto& m = small<Hidden, Two>();
-  Eigen::Matrix<float, 16, 1> x = Eigen::Matrix<float, 16, 1>::LinSpaced(-1, 1);
-  for (auto _ : state) {
+auto w1_eigen_fixed() {
+  return [&m = small<Hidden, Two>(), x = Eigen::Matrix<float, 16, 1>::LinSpaced(-1, 1).eval()]() mutable {
     benchmark::DoNotOptimize(x.data());
     auto y = m.fixed(x);
     benchmark::DoNotOptimize(y.data());
-  }
+  };
 }
 template <int Hidden, bool Two>
-void BM_W1_eigen_dynamic(benchmark::State& state) {
-  auto& m = small<Hidden, Two>();
-  Eigen::VectorXf x = Eigen::VectorXf::LinSpaced(16, -1, 1);
-  for (auto _ : state) {
+auto w1_eigen_dynamic() {
+  return [&m = small<Hidden, Two>(), x = Eigen::VectorXf::LinSpaced(16, -1, 1).eval()]() mutable {
     benchmark::DoNotOptimize(x.data());
     auto y = m.dynamic(x);
     benchmark::DoNotOptimize(y.data());
-  }
+  };
 }
 
 // ---- W2 and W3: the MNIST MLP 784-512-512-10 ---------------------------------------------------------
@@ -166,16 +204,35 @@ mnist_mlp& mnist() {
   return m;
 }
 
-void BM_W2_batch1_ctnn(benchmark::State& state) {
+auto w2_ctnn() {
   auto& m = mnist();
   const Eigen::Matrix<float, 784, 1> x = m.x.col(0);
   require((m.net->predict(x) - m.forward(m.x.col(0))).norm() < 1e-5f, "W2");
-  for (auto _ : state) benchmark::DoNotOptimize(m.net->predict(x).data());
+  return [&m, x] { benchmark::DoNotOptimize(m.net->predict(x).data()); };
 }
-void BM_W2_batch1_eigen_dynamic(benchmark::State& state) {
+// Into preallocated vectors, as a careful engineer writes it: no allocation per call.
+auto w2_eigen_dynamic() {
+  struct side {
+    const mnist_mlp& m;
+    Eigen::VectorXf x, h1 = Eigen::VectorXf(512), h2 = Eigen::VectorXf(512), z = Eigen::VectorXf(10);
+    void operator()() {
+      benchmark::DoNotOptimize(x.data());
+      h1.noalias() = m.W1 * x;
+      h1 = (h1 + m.b1).cwiseMax(0.0f);
+      h2.noalias() = m.W2 * h1;
+      h2 = (h2 + m.b2).cwiseMax(0.0f);
+      z.noalias() = m.W3 * h2;
+      z += m.b3;
+      z = (z.array() - z.maxCoeff()).exp();
+      z /= z.sum();
+      benchmark::DoNotOptimize(z.data());
+    }
+  };
   auto& m = mnist();
-  const Eigen::MatrixXf x = m.x.col(0);
-  for (auto _ : state) benchmark::DoNotOptimize(m.forward(x).data());
+  side s{m, m.x.col(0)};
+  s();
+  require((s.z - m.forward(m.x.col(0))).norm() < 1e-5f, "W2 dynamic");
+  return s;
 }
 void BM_W2_batch128_ctnn(benchmark::State& state) {
   auto& m = mnist();
@@ -200,14 +257,27 @@ void BM_W3_ctnn(benchmark::State& state) {
   ws->input(128) = m.x;
   for (auto _ : state) {
     net->forward(*ws, ctnn::mode::training);
-    net->zero_gradients();
-    benchmark::DoNotOptimize(net->backward(*ws, ctnn::SparseCategoricalCrossEntropy{}, m.labels));
-    sgd.step(*net);
+    // Backward and the SGD step in one (fused: plain SGD is applied inside the weight-gradient products).
+    benchmark::DoNotOptimize(sgd.backward_step(*net, *ws, ctnn::SparseCategoricalCrossEntropy{}, m.labels));
   }
   // Forward, weight gradients, and input gradients but the first layer's: 2 FLOPs per multiply-add.
   state.counters["GFLOP/s"] =
       benchmark::Counter(2.0 * 128 * (3 * (784 * 512 + 512 * 512 + 512 * 10) - 784 * 512),
                          benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+}
+// The same step on two threads as a ctnn user runs it: trainer::fit with fit_options::threads = 2 over
+// one epoch of this one batch (each thread half the batch; OpenBLAS one thread inside each). fit's
+// per-epoch work (shuffling 128 indices, a history row) is included.
+void BM_W3_ctnn_team(benchmark::State& state) {
+  auto& m = mnist();
+  auto net = std::make_unique<Mnist>(7);
+  const Eigen::Matrix<float, 784, Eigen::Dynamic> x = m.x;
+  Eigen::Matrix<float, 10, Eigen::Dynamic> y = Eigen::MatrixXf::Zero(10, 128);
+  for (int j = 0; j < 128; ++j) y(m.labels[static_cast<std::size_t>(j)], j) = 1;
+  ctnn::trainer trainer(*net, ctnn::CategoricalCrossEntropy{}, ctnn::SGD{.learning_rate = 0.01});
+  const ctnn::fit_options o{.epochs = 1, .batch_size = 128, .shuffle = false, .verbose = 0, .threads = 2};
+  for (int i = 0; i < 5; ++i) trainer.fit(x, y, o);  // the first steps touch fresh memory
+  for (auto _ : state) benchmark::DoNotOptimize(trainer.fit(x, y, o));
 }
 // Hand-written training step with dynamic-size Eigen: forward, softmax cross-entropy gradient
 // (p - onehot) / n, backward, SGD.
@@ -261,27 +331,53 @@ struct torch_linear_stack {
     }
   }
 };
-void BM_W1_torch(benchmark::State& state) {
+auto w1_torch() {
   auto& m = small<32, true>();
-  torch_linear_stack t({{m.W1, m.b1}, {m.W2, m.b2}, {m.W3, m.b3}}, false);
+  auto t = std::make_shared<torch_linear_stack>(
+      std::vector<std::pair<Eigen::MatrixXf, Eigen::VectorXf>>{{m.W1, m.b1}, {m.W2, m.b2}, {m.W3, m.b3}},
+      false);
   const Eigen::VectorXf xv = Eigen::VectorXf::LinSpaced(16, -1, 1);
-  const auto x = as_tensor(xv);
-  torch::InferenceMode guard;
-  const auto y = t.seq->forward(x);
-  require((Eigen::Map<const Eigen::VectorXf>(y.data_ptr<float>(), 4) - m.fixed(xv)).norm() < 1e-5f,
-          "W1 LibTorch");
-  for (auto _ : state) benchmark::DoNotOptimize(t.seq->forward(x).data_ptr<float>());
+  auto x = as_tensor(xv);
+  {
+    torch::InferenceMode guard;
+    const auto y = t->seq->forward(x);
+    require((Eigen::Map<const Eigen::VectorXf>(y.data_ptr<float>(), 4) - m.fixed(xv)).norm() < 1e-5f,
+            "W1 LibTorch");
+  }
+  return [t, x] {
+    torch::InferenceMode guard;
+    benchmark::DoNotOptimize(t->seq->forward(x).data_ptr<float>());
+  };
 }
-void BM_W2_torch(benchmark::State& state) {
+auto w2_torch() {
+  auto& m = mnist();
+  auto t = std::make_shared<torch_linear_stack>(
+      std::vector<std::pair<Eigen::MatrixXf, Eigen::VectorXf>>{{m.W1, m.b1}, {m.W2, m.b2}, {m.W3, m.b3}},
+      true);
+  auto x = as_tensor(m.x.leftCols(1));
+  {
+    torch::InferenceMode guard;
+    const auto y = torch::softmax(t->seq->forward(x), 1);
+    require(
+        (Eigen::Map<const Eigen::VectorXf>(y.data_ptr<float>(), 10) - m.forward(m.x.col(0))).norm() < 1e-5f,
+        "W2 LibTorch");
+  }
+  return [t, x] {
+    torch::InferenceMode guard;
+    benchmark::DoNotOptimize(torch::softmax(t->seq->forward(x), 1).data_ptr<float>());
+  };
+}
+void BM_W2_batch128_torch(benchmark::State& state) {
   auto& m = mnist();
   torch_linear_stack t({{m.W1, m.b1}, {m.W2, m.b2}, {m.W3, m.b3}}, true);
-  const auto x = as_tensor(m.x.leftCols(state.range(0)));
+  const auto x = as_tensor(m.x);
   torch::InferenceMode guard;
   for (auto _ : state) benchmark::DoNotOptimize(torch::softmax(t.seq->forward(x), 1).data_ptr<float>());
 }
 void BM_W3_torch(benchmark::State& state) {
   auto& m = mnist();
   torch_linear_stack t({{m.W1, m.b1}, {m.W2, m.b2}, {m.W3, m.b3}}, true);
+  torch::set_num_threads(static_cast<int>(state.range(0)));
   const auto x = as_tensor(m.x);
   std::vector<std::int64_t> labels(m.labels.begin(), m.labels.end());
   const auto y = torch::tensor(labels);
@@ -295,38 +391,172 @@ void BM_W3_torch(benchmark::State& state) {
   }
 }
 #endif
+
+#ifdef CTNN_BENCH_DLIB
+// ---- dlib: the same networks and weights, as a dlib user writes them ----------------------------------
+// dlib's fc layer keeps (inputs x outputs) row-major weights and then the biases: the bytes of ctnn's
+// column-major (outputs x inputs) matrix, followed by its bias vector.
+template <class Layer>
+void set_fc(Layer& l, const Eigen::MatrixXf& w, const Eigen::VectorXf& b) {
+  dlib::tensor& params = l.layer_details().get_layer_params();
+  require(static_cast<Eigen::Index>(params.size()) == w.size() + b.size(), "dlib fc parameter count");
+  std::copy_n(w.data(), w.size(), params.host());
+  std::copy_n(b.data(), b.size(), params.host() + w.size());
+}
+using dlib_column = dlib::matrix<float, 0, 1>;
+dlib_column as_dlib(const Eigen::VectorXf& v) {
+  dlib_column c(v.size());
+  std::copy_n(v.data(), v.size(), &c(0));
+  return c;
+}
+using dlib_w1 = dlib::fc<4, dlib::htan<dlib::fc<32, dlib::htan<dlib::fc<32, dlib::input<dlib_column>>>>>>;
+auto w1_dlib() {
+  auto& m = small<32, true>();
+  auto net = std::make_shared<dlib_w1>();
+  const Eigen::VectorXf xv = Eigen::VectorXf::LinSpaced(16, -1, 1);
+  const dlib_column x = as_dlib(xv);
+  (*net)(x);  // dlib sizes its parameters on the first input
+  set_fc(*net, m.W3, m.b3);
+  set_fc(net->subnet().subnet(), m.W2, m.b2);
+  set_fc(net->subnet().subnet().subnet().subnet(), m.W1, m.b1);
+  const float* y = (*net)(x).host();
+  require((Eigen::Map<const Eigen::VectorXf>(y, 4) - m.fixed(xv)).norm() < 1e-5f, "W1 dlib");
+  return [net, x] { benchmark::DoNotOptimize((*net)(x).host()); };
+}
+using dlib_mlp = dlib::fc<10, dlib::relu<dlib::fc<512, dlib::relu<dlib::fc<512, dlib::input<dlib_column>>>>>>;
+template <class Net>
+void set_mnist(Net& net, const mnist_mlp& m) {
+  set_fc(net, m.W3, m.b3);
+  set_fc(net.subnet().subnet(), m.W2, m.b2);
+  set_fc(net.subnet().subnet().subnet().subnet(), m.W1, m.b1);
+}
+std::vector<dlib_column> dlib_samples(const Eigen::MatrixXf& x) {
+  std::vector<dlib_column> v;
+  for (Eigen::Index j = 0; j < x.cols(); ++j) v.push_back(as_dlib(x.col(j)));
+  return v;
+}
+// The softmax network with mnist()'s weights, checked on the first `n` samples.
+std::shared_ptr<dlib::softmax<dlib_mlp>> w2_dlib_net(long n) {
+  auto& m = mnist();
+  auto net = std::make_shared<dlib::softmax<dlib_mlp>>();
+  const auto samples = dlib_samples(m.x.leftCols(n));
+  dlib::resizable_tensor in;
+  net->to_tensor(samples.begin(), samples.end(), in);
+  net->forward(in);
+  set_mnist(net->subnet(), m);
+  const Eigen::MatrixXf want = m.forward(m.x.leftCols(n));
+  require((Eigen::Map<const Eigen::MatrixXf>(net->forward(in).host(), 10, n) - want).norm() < 1e-4f,
+          "W2 dlib");
+  return net;
+}
+// One sample as a dlib user predicts it: net(x) converts it to a tensor and runs it.
+auto w2_dlib() {
+  return
+      [net = w2_dlib_net(1), x = as_dlib(mnist().x.col(0))] { benchmark::DoNotOptimize((*net)(x).host()); };
+}
+void BM_W2_batch128_dlib(benchmark::State& state) {
+  auto net = w2_dlib_net(128);
+  const auto samples = dlib_samples(mnist().x);
+  dlib::resizable_tensor in;
+  net->to_tensor(samples.begin(), samples.end(), in);
+  for (auto _ : state) benchmark::DoNotOptimize(net->forward(in).host());
+}
+void BM_W3_dlib(benchmark::State& state) {
+  auto& m = mnist();
+  dlib::loss_multiclass_log<dlib_mlp> net;
+  const auto samples = dlib_samples(m.x);
+  const std::vector<unsigned long> labels(m.labels.begin(), m.labels.end());
+  dlib::resizable_tensor in;
+  net.to_tensor(samples.begin(), samples.end(), in);
+  net.subnet().forward(in);
+  set_mnist(net.subnet(), m);
+  const Eigen::MatrixXf p = m.forward(m.x);
+  double want = 0;
+  for (Eigen::Index j = 0; j < p.cols(); ++j) want -= std::log(p(m.labels[static_cast<std::size_t>(j)], j));
+  want /= static_cast<double>(p.cols());
+  require(std::abs(net.compute_loss(in, labels.begin()) - want) < 1e-4, "W3 dlib loss");
+  // Plain SGD: dlib's solver without momentum or weight decay.
+  std::vector<dlib::sgd> solvers(decltype(net)::num_computational_layers, dlib::sgd(0.0f, 0.0f));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(net.compute_parameter_gradients(in, labels.begin()));
+    net.update_parameters(solvers, 0.01);
+  }
+}
+#endif
 }  // namespace
 
 BENCHMARK(BM_peak_fma);
-BENCHMARK(BM_W1_ctnn<32, true>)->Name("W1/ctnn");
-BENCHMARK(BM_W1_eigen_fixed<32, true>)->Name("W1/eigen_fixed");
-BENCHMARK(BM_W1_eigen_dynamic<32, true>)->Name("W1/eigen_dynamic");
+BENCHMARK(BM_mean<w1_ctnn<32, true>>)->Name("W1/ctnn");
+BENCHMARK(BM_mean<w1_eigen_fixed<32, true>>)->Name("W1/eigen_fixed");
+BENCHMARK(BM_mean<w1_eigen_dynamic<32, true>>)->Name("W1/eigen_dynamic");
 #ifdef CTNN_BENCH_TORCH
-BENCHMARK(BM_W1_torch)->Name("W1/libtorch");
+BENCHMARK(BM_mean<w1_torch>)->Name("W1/libtorch");
 #endif
-#define CTNN_WIDTH(N)                                                          \
-  BENCHMARK(BM_W1_ctnn<N, false>)->Name("W1_width/" #N "/ctnn");               \
-  BENCHMARK(BM_W1_eigen_fixed<N, false>)->Name("W1_width/" #N "/eigen_fixed"); \
-  BENCHMARK(BM_W1_eigen_dynamic<N, false>)->Name("W1_width/" #N "/eigen_dynamic");
+#ifdef CTNN_BENCH_DLIB
+BENCHMARK(BM_mean<w1_dlib>)->Name("W1/dlib");
+#endif
+#define CTNN_WIDTH(N)                                                                \
+  BENCHMARK(BM_mean<w1_ctnn<N, false>>)->Name("W1_width/" #N "/ctnn");               \
+  BENCHMARK(BM_mean<w1_eigen_fixed<N, false>>)->Name("W1_width/" #N "/eigen_fixed"); \
+  BENCHMARK(BM_mean<w1_eigen_dynamic<N, false>>)->Name("W1_width/" #N "/eigen_dynamic");
 CTNN_WIDTH(4)
 CTNN_WIDTH(8)
 CTNN_WIDTH(16)
 CTNN_WIDTH(32)
 CTNN_WIDTH(64)
-BENCHMARK(BM_W2_batch1_ctnn)->Name("W2_batch1/ctnn")->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_W2_batch1_eigen_dynamic)->Name("W2_batch1/eigen_dynamic")->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_mean<w2_ctnn>)->Name("W2_batch1/ctnn")->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_mean<w2_eigen_dynamic>)->Name("W2_batch1/eigen_dynamic")->Unit(benchmark::kMicrosecond);
 #ifdef CTNN_BENCH_TORCH
-BENCHMARK(BM_W2_torch)->Name("W2_batch1/libtorch")->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_mean<w2_torch>)->Name("W2_batch1/libtorch")->Unit(benchmark::kMicrosecond);
+#endif
+#ifdef CTNN_BENCH_DLIB
+BENCHMARK(BM_mean<w2_dlib>)->Name("W2_batch1/dlib")->Unit(benchmark::kMicrosecond);
 #endif
 BENCHMARK(BM_W2_batch128_ctnn)->Name("W2_batch128/ctnn")->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_W2_batch128_eigen_dynamic)->Name("W2_batch128/eigen_dynamic")->Unit(benchmark::kMicrosecond);
 #ifdef CTNN_BENCH_TORCH
-BENCHMARK(BM_W2_torch)->Name("W2_batch128/libtorch")->Arg(128)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_W2_batch128_torch)->Name("W2_batch128/libtorch")->Unit(benchmark::kMicrosecond);
+#endif
+#ifdef CTNN_BENCH_DLIB
+BENCHMARK(BM_W2_batch128_dlib)->Name("W2_batch128/dlib")->Unit(benchmark::kMicrosecond);
 #endif
 BENCHMARK(BM_W3_ctnn)->Name("W3/ctnn")->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_W3_eigen_dynamic)->Name("W3/eigen_dynamic")->Unit(benchmark::kMicrosecond);
 #ifdef CTNN_BENCH_TORCH
-BENCHMARK(BM_W3_torch)->Name("W3/libtorch")->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_W3_torch)->Name("W3/libtorch")->Arg(1)->Unit(benchmark::kMicrosecond);
+#endif
+#ifdef CTNN_BENCH_DLIB
+BENCHMARK(BM_W3_dlib)->Name("W3/dlib")->Unit(benchmark::kMicrosecond);
+#endif
+// Two threads: run these with OPENBLAS_NUM_THREADS=2 (scripts/bench does), the rest with 1.
+// For this MLP, ctnn's best use of two cores is one thread whose large products OpenBLAS splits;
+// trainer::fit's data-parallel threads (ctnn_team) suit the CNN better. LibTorch's best is the same
+// (torch::set_num_threads(2) on top of OpenBLAS's two threads oversubscribes the cores: 5-8 ms here).
+BENCHMARK(BM_W3_ctnn)->Name("W3_threads2/ctnn")->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_W3_ctnn_team)->Name("W3_threads2/ctnn_team")->Unit(benchmark::kMicrosecond);
+#ifdef CTNN_BENCH_TORCH
+BENCHMARK(BM_W3_torch)->Name("W3_threads2/libtorch")->Arg(1)->Unit(benchmark::kMicrosecond);
+#endif
+#ifdef CTNN_BENCH_DLIB
+BENCHMARK(BM_W3_dlib)->Name("W3_threads2/dlib")->Unit(benchmark::kMicrosecond);
+#endif
+
+// Latency distributions: one run of 1e6 timed calls each.
+#define CTNN_LATENCY(workload, side, make) \
+  BENCHMARK(BM_latency<make>)->Name(workload "_latency/" side)->Iterations(1)->Unit(benchmark::kMillisecond)
+CTNN_LATENCY("W1", "clock", clock_only);
+CTNN_LATENCY("W1", "ctnn", (w1_ctnn<32, true>));
+CTNN_LATENCY("W1", "eigen_fixed", (w1_eigen_fixed<32, true>));
+CTNN_LATENCY("W1", "eigen_dynamic", (w1_eigen_dynamic<32, true>));
+CTNN_LATENCY("W2_batch1", "ctnn", w2_ctnn);
+CTNN_LATENCY("W2_batch1", "eigen_dynamic", w2_eigen_dynamic);
+#ifdef CTNN_BENCH_TORCH
+CTNN_LATENCY("W1", "libtorch", w1_torch);
+CTNN_LATENCY("W2_batch1", "libtorch", w2_torch);
+#endif
+#ifdef CTNN_BENCH_DLIB
+CTNN_LATENCY("W1", "dlib", w1_dlib);
+CTNN_LATENCY("W2_batch1", "dlib", w2_dlib);
 #endif
 
 int main(int argc, char** argv) {
@@ -334,7 +564,9 @@ int main(int argc, char** argv) {
   std::printf(
       "LibTorch not found when this was built (apt-get install libtorch-dev): its rows are skipped\n");
 #endif
-  std::printf("dlib: not a baseline yet (libdlib-dev is not installed here): skipped\n");
+#ifndef CTNN_BENCH_DLIB
+  std::printf("dlib not found when this was built (apt-get install libdlib-dev): its rows are skipped\n");
+#endif
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -25,8 +25,11 @@ struct elementwise {
 
   template <Shape In, class Scalar>
   struct bind : parameterless<In> {
+    // Flattened: Eigen's vectorised tanh, logistic and exp are functions of their own, which g++
+    // stops inlining in a large translation unit, and a call per packet costs W1 (16-32-32-4 tanh)
+    // 53 -> 69 ns. Flattening inlines every call in this body, whatever the unit's size.
     template <class X, class Y, class State>
-    static void forward(const Scalar*, const X& x, Y&& y, State&, context<Scalar>&) noexcept {
+    CTNN_FLATTEN static void forward(const Scalar*, const X& x, Y&& y, State&, context<Scalar>&) noexcept {
       F::template apply<Scalar>(x.array(), y.array());
     }
     template <class X, class Y, class DY, class DX, class State>

@@ -6,6 +6,14 @@
 #include <cstddef>
 #include <type_traits>
 
+/// Inlines every call made in the function's body (not the function itself), for loops over
+/// Eigen's packet functions that the compiler would otherwise call out of line.
+#if defined(__GNUC__) || defined(__clang__)
+#define CTNN_FLATTEN __attribute__((flatten))
+#else
+#define CTNN_FLATTEN
+#endif
+
 namespace ctnn {
 
 /// The scalar a network uses unless told otherwise.
