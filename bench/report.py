@@ -159,7 +159,13 @@ def main():
         out.append("")
         out.append("| workload | side | p50 | p99 | p99.9 | max |")
         out.append("|---|---|---:|---:|---:|---:|")
-        for name, r in latency.items():
+        order = ["clock"] + SIDES
+
+        def key(item):
+            w, side = split(item[0])
+            return (w or "", order.index(side) if side in order else len(order))
+
+        for name, r in sorted(latency.items(), key=key):
             w, side = split(name)
             c = r["counters"]
             if w is None or "p50_ns" not in c:
