@@ -2,7 +2,7 @@
 // (detail::gemm) on the recipes' shapes, OpenBLAS's sgemm on the same shapes when built with
 // -DCTNN_OPENBLAS=ON, and the parts of one recipe-2 training step. GFLOP/s is a counter.
 //   cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTNN_BUILD_BENCHMARKS=ON
-//         -DCTNN_NATIVE=ON -DCTNN_OPENBLAS=ON && cmake --build build/bench
+//         -DCTNN_NATIVE=ON -DCTNN_OPENBLAS=ON && cmake --build build/bench --target bench_kernels
 //   OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 build/bench/bench/kernels
 #include <benchmark/benchmark.h>
 

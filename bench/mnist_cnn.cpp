@@ -3,7 +3,7 @@
 // Dropout active) and single-image inference. Both sides get the same random batch; the data is
 // random because speed does not depend on it.
 //   cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTNN_BUILD_BENCHMARKS=ON
-//         -DCTNN_NATIVE=ON -DCTNN_OPENBLAS=ON && cmake --build build/bench --target mnist_cnn
+//         -DCTNN_NATIVE=ON -DCTNN_OPENBLAS=ON && cmake --build build/bench --target bench_mnist_cnn
 //   OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 build/bench/bench/mnist_cnn
 //   --benchmark_filter=-threads2 OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=2
 //   build/bench/bench/mnist_cnn --benchmark_filter=threads2

@@ -10,7 +10,7 @@
 // they were found at build time (the program says when not). Every side gets the same weights and
 // inputs, and the program refuses to time sides that disagree. scripts/bench runs it all:
 //   cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTNN_BUILD_BENCHMARKS=ON
-//         -DCTNN_NATIVE=ON -DCTNN_OPENBLAS=ON && cmake --build build/bench --target peers
+//         -DCTNN_NATIVE=ON -DCTNN_OPENBLAS=ON && cmake --build build/bench --target bench_peers
 //   OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 build/bench/bench/peers --benchmark_filter=-threads2
 //   OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=2 build/bench/bench/peers --benchmark_filter=threads2
 #include <benchmark/benchmark.h>
