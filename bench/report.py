@@ -11,7 +11,7 @@ docs/performance.png. Benchmark names are workload/side[/argument]; a side named
 """
 import json
 import os
-import re
+import shutil
 import subprocess
 import sys
 
@@ -238,7 +238,6 @@ def update_docs(report, png):
     _, tail = rest.split(end, 1)
     with open(path, "w") as f:
         f.write(head + begin + "\n" + report + end + tail)
-    import shutil
     shutil.copyfile(png, "docs/performance.png")
 
 

@@ -8,10 +8,16 @@
 
 /// Inlines every call made in the function's body (not the function itself), for loops over
 /// Eigen's packet functions that the compiler would otherwise call out of line.
+/// CTNN_ALWAYS_INLINE_LAMBDA inlines a lambda's body into its caller (EIGEN_ALWAYS_INLINE is for
+/// functions); CTNN_UNROLL asks for the next loop, of constant trip count, to be unrolled.
 #if defined(__GNUC__) || defined(__clang__)
 #define CTNN_FLATTEN __attribute__((flatten))
+#define CTNN_ALWAYS_INLINE_LAMBDA __attribute__((always_inline))
+#define CTNN_UNROLL _Pragma("GCC unroll 128")
 #else
 #define CTNN_FLATTEN
+#define CTNN_ALWAYS_INLINE_LAMBDA
+#define CTNN_UNROLL
 #endif
 
 namespace ctnn {

@@ -481,20 +481,21 @@ class basic_sequential<Scalar, First, Specs...> {
   template <class Sink, std::size_t MaxB, class L, class Target>
   Scalar backward_to(Sink sink, workspace<MaxB>& ws, const L&, const Target& target,
                      bool input_gradient) noexcept {
-    constexpr bool stepping = std::is_same_v<Sink, sgd_step>;
     if constexpr (!valid || !error::at_loss<L, output_shape, Target>::ok) {
       return Scalar(0);  // the compiler has already reported why
-    } else if constexpr (fused<L>) {
-      const Scalar value = L::template logits_value_and_gradient<Scalar>(
-          ws.template activation<depth - 1>(), ws.template activation<depth>(), target_view(target),
-          ws.template gradient<depth - 1>());
-      if (!stepping || std::isfinite(static_cast<double>(value)))
-        propagate<depth - 1>(ws, sink, input_gradient);
-      return value;
     } else {
-      const Scalar value =
-          L::template value_and_gradient<Scalar>(ws.output(), target_view(target), ws.output_gradient());
-      if (!stepping || std::isfinite(static_cast<double>(value))) propagate<depth>(ws, sink, input_gradient);
+      // A fused pair writes its gradient at the logits and skips the last activation's backward.
+      constexpr std::size_t top = fused<L> ? depth - 1 : depth;
+      Scalar value;
+      if constexpr (fused<L>)
+        value = L::template logits_value_and_gradient<Scalar>(
+            ws.template activation<depth - 1>(), ws.template activation<depth>(), target_view(target),
+            ws.template gradient<top>());
+      else
+        value =
+            L::template value_and_gradient<Scalar>(ws.output(), target_view(target), ws.output_gradient());
+      if (!std::is_same_v<Sink, sgd_step> || std::isfinite(static_cast<double>(value)))
+        propagate<top>(ws, sink, input_gradient);
       return value;
     }
   }

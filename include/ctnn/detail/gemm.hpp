@@ -109,18 +109,10 @@ class borrowed_blocking : public Eigen::internal::level3_blocking<Scalar, Scalar
   }
 };
 
-/// Below this many multiply-adds a product is computed coefficient by coefficient (Eigen's lazy
-/// product, unrolled for fixed sizes); above it, by Eigen's packed, register-blocked kernel.
+/// Below this many multiply-adds a product is computed coefficient by coefficient (small_matvec for
+/// one column, Eigen's lazy product otherwise, unrolled for fixed sizes); above it, by a packed,
+/// register-blocked kernel.
 inline constexpr Eigen::Index lazy_product_limit = 16 * 1024;
-
-/// Asks the compiler to unroll the next loop completely (its trip count is a constant).
-#define CTNN_UNROLL _Pragma("GCC unroll 128")
-/// Inlines a lambda's body into its caller, as EIGEN_ALWAYS_INLINE does for functions.
-#if defined(__GNUC__)
-#define CTNN_ALWAYS_INLINE_LAMBDA __attribute__((always_inline))
-#else
-#define CTNN_ALWAYS_INLINE_LAMBDA
-#endif
 
 /// Independent multiply-add chains that keep a core's FMA units busy: two units with a latency of
 /// four cycles each, on current x86 cores.
