@@ -20,6 +20,24 @@
 #define CTNN_UNROLL
 #endif
 
+/// CTNN_EXPECTS(condition, message): the low-level API's preconditions (a batch larger than the
+/// workspace, a sparse label outside the classes). They are checked where assertions are on: unless
+/// NDEBUG is defined, or always with CTNN_CHECKS defined; a broken one prints ctnn's message with the
+/// file and line on stderr and aborts. Elsewhere the hot path assumes them and checks nothing.
+#if defined(CTNN_CHECKS) || !defined(NDEBUG)
+#include <cstdio>
+#include <cstdlib>
+#define CTNN_EXPECTS(condition, message)                                                        \
+  do {                                                                                          \
+    if (!(condition)) {                                                                         \
+      std::fprintf(stderr, "%s:%d: ctnn: precondition failed: %s\n", __FILE__, __LINE__, message); \
+      std::abort();                                                                             \
+    }                                                                                           \
+  } while (false)
+#else
+#define CTNN_EXPECTS(condition, message) static_cast<void>(0)
+#endif
+
 namespace ctnn {
 
 /// The scalar a network uses unless told otherwise.

@@ -20,5 +20,22 @@ struct at_layer;
 /// Checking that loss `Loss`, given targets of type `Target`, fits a network whose output is `OutputShape`.
 template <class Loss, class OutputShape, class Target>
 struct at_loss;
+/// Checking the samples handed to trainer::`Entry` (fit, evaluate, predict): the network takes
+/// `NetworkRows` values per sample as `NetworkScalar`; the data has `DataRows` rows (-1: known only at
+/// run time) of `DataScalar`.
+template <class Entry, std::size_t NetworkRows, int DataRows, class NetworkScalar, class DataScalar>
+struct at_samples;
+/// Checking the targets handed to trainer::`Entry` for loss `Loss`: the network has `NetworkRows`
+/// outputs; the targets are of type `Target`, with `TargetRows` rows (-1: not an Eigen matrix, or known
+/// only at run time).
+template <class Entry, class Loss, std::size_t NetworkRows, int TargetRows, class Target>
+struct at_targets;
 }  // namespace error
+
+namespace entry {
+/// Tags that name the trainer's entry points in diagnostics.
+struct fit;
+struct evaluate;
+struct predict;
+}  // namespace entry
 }  // namespace ctnn

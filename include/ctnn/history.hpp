@@ -26,6 +26,14 @@ class history {
     names_.push_back(name);
     series_.push_back({value});
   }
+  /// Adds an empty series `name` unless there is one: fit declares every series it records before
+  /// the first epoch, so a fit of 0 epochs returns them present and empty.
+  void declare(const std::string& name) {
+    if (!has(name)) {
+      names_.push_back(name);
+      series_.emplace_back();
+    }
+  }
   bool has(const std::string& name) const {
     for (const auto& n : names_)
       if (n == name) return true;

@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "activations.hpp"
+#include "config.hpp"
 #include "error.hpp"
 #include "shape.hpp"
 
@@ -179,8 +180,20 @@ struct SparseCategoricalCrossEntropy {
                   "std::vector<int>, ...); for one-hot targets use CategoricalCrossEntropy");
     return classes && integer_labels;
   }
+  /// The labels' preconditions (CTNN_EXPECTS): one per sample, each a class in [0, classes).
+  template <class M>
+  static void expect_labels([[maybe_unused]] const M& m, [[maybe_unused]] labels t) noexcept {
+    CTNN_EXPECTS(static_cast<Eigen::Index>(t.size()) == m.cols(),
+                 "SparseCategoricalCrossEntropy needs one label per sample (as many as the batch's columns)");
+#if defined(CTNN_CHECKS) || !defined(NDEBUG)
+    for (int label : t)
+      CTNN_EXPECTS(label >= 0 && label < m.rows(),
+                   "a sparse label is outside [0, classes) (Net::output_shape::size classes)");
+#endif
+  }
   template <class S, class P>
   static S value(const P& p, labels t) noexcept {
+    expect_labels(p, t);
     constexpr S eps = detail::loss_epsilon<S>;
     S total = 0;
     for (Eigen::Index j = 0; j < p.cols(); ++j) total -= std::log(std::clamp(p(t[j], j), eps, S(1) - eps));
@@ -188,6 +201,7 @@ struct SparseCategoricalCrossEntropy {
   }
   template <class S, class P, class G>
   static S value_and_gradient(const P& p, labels t, G&& g) noexcept {
+    expect_labels(p, t);
     constexpr S eps = detail::loss_epsilon<S>;
     const S n = static_cast<S>(p.cols());
     g.setZero();
@@ -199,12 +213,14 @@ struct SparseCategoricalCrossEntropy {
   }
   template <class S, class Z>
   static S logits_value(const Z& z, labels t) noexcept {
+    expect_labels(z, t);
     S total = 0;
     for (Eigen::Index j = 0; j < z.cols(); ++j) total += detail::log_sum_exp(z.col(j)) - z(t[j], j);
     return total / static_cast<S>(z.cols());
   }
   template <class S, class Z, class P, class G>
   static S logits_value_and_gradient(const Z& z, const P& p, labels t, G&& g) noexcept {
+    expect_labels(p, t);
     const S n = static_cast<S>(p.cols());
     g = p / n;
     for (Eigen::Index j = 0; j < p.cols(); ++j) g(t[j], j) -= S(1) / n;

@@ -292,8 +292,11 @@ class basic_sequential<Scalar, First, Specs...> {
     auto gradient() noexcept {
       return view<I>(std::get<I>(grad_).data());
     }
-    /// Sets the batch to n samples (n <= MaxB) and returns the input to fill, one sample per column.
+    /// Sets the batch to n samples and returns the input to fill, one sample per column. Expects
+    /// 1 <= n <= MaxB (checked by CTNN_EXPECTS where assertions are on; otherwise n is clamped to MaxB).
     auto input(std::size_t n) noexcept {
+      CTNN_EXPECTS(n >= 1 && n <= MaxB,
+                   "ws.input(n) needs 1 <= n <= MaxB, the workspace's batch capacity (Net::workspace<MaxB>)");
       n_ = n <= MaxB ? n : MaxB;
       return activation<0>();
     }

@@ -2,17 +2,21 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <ranges>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -74,6 +78,87 @@ struct evaluation {
   double accuracy() const { return confusion.accuracy(); }
 };
 
+namespace detail {
+template <class T>
+concept eigen_matrix = requires {
+  T::RowsAtCompileTime;
+  T::ColsAtCompileTime;
+  typename T::Scalar;
+};
+/// A range of numbers that is not an Eigen matrix (std::vector<int>, std::vector<float>, ...).
+template <class T>
+concept number_range = !eigen_matrix<T> && std::ranges::range<const T&> &&
+                       std::is_arithmetic_v<std::remove_cvref_t<std::ranges::range_reference_t<const T&>>>;
+template <class T>
+concept integer_labels = std::is_convertible_v<const T&, std::span<const int>>;
+template <class T>
+constexpr int rows_of() {
+  if constexpr (eigen_matrix<T>)
+    return T::RowsAtCompileTime;
+  else
+    return -1;
+}
+}  // namespace detail
+
+namespace error {
+template <class Entry, std::size_t NetworkRows, int DataRows, class NetworkScalar, class DataScalar>
+struct at_samples {
+  static constexpr bool check() {
+    if constexpr (!std::is_same_v<NetworkScalar, DataScalar>) {
+      static_assert(detail::always_false<DataScalar>,
+                    "ctnn::trainer: the samples' scalar type is not the network's (double data for a float "
+                    "network?): pass x.cast<float>(), or train Net::rebind<double>");
+      return false;
+    } else if constexpr (DataRows != Eigen::Dynamic && DataRows != static_cast<int>(NetworkRows)) {
+      static_assert(detail::always_false<DataScalar>,
+                    "ctnn::trainer: each sample (a column) must have Net::input_shape::size rows; "
+                    "error::at_samples<entry, network's rows, data's rows, ...> gives both");
+      return false;
+    } else {
+      return true;
+    }
+  }
+  static constexpr bool ok = check();
+};
+
+template <class Entry, class Loss, std::size_t NetworkRows, int TargetRows, class Target>
+struct at_targets {
+  static constexpr bool check() {
+    constexpr bool sparse = std::is_same_v<Loss, SparseCategoricalCrossEntropy>;
+    if constexpr (sparse) {
+      if constexpr (detail::integer_labels<Target>) {
+        return true;
+      } else {
+        static_assert(detail::always_false<Target>,
+                      "ctnn::trainer: SparseCategoricalCrossEntropy takes integer class labels, one per "
+                      "sample (std::vector<int> or std::span<const int>); for one-hot or floating-point "
+                      "targets use CategoricalCrossEntropy");
+        return false;
+      }
+    } else if constexpr (detail::integer_labels<Target> || detail::number_range<Target>) {
+      static_assert(detail::always_false<Target>,
+                    "ctnn::trainer: this loss takes targets as an Eigen matrix with one column per sample, "
+                    "not a list of labels: use ctnn::data::one_hot<classes>(labels), or "
+                    "SparseCategoricalCrossEntropy for integer labels");
+      return false;
+    } else if constexpr (!detail::eigen_matrix<Target>) {
+      static_assert(detail::always_false<Target>,
+                    "ctnn::trainer: the targets must be an Eigen matrix with one column per sample");
+      return false;
+    } else if constexpr (TargetRows != Eigen::Dynamic && TargetRows != static_cast<int>(NetworkRows)) {
+      static_assert(detail::always_false<Target>,
+                    "ctnn::trainer: the targets must have one row per network output "
+                    "(Net::output_shape::size); error::at_targets<entry, loss, network's outputs, targets' "
+                    "rows, ...> gives both");
+      return false;
+    } else {
+      return true;
+    }
+  }
+  static constexpr bool ok = check();
+};
+}  // namespace error
+
 /// Trains `Net` with loss `L` and optimiser `Opt` (SGD, Adam, RMSprop, Adadelta) in batches of at
 /// most MaxBatch samples. Data is a matrix with one sample per column (Net::input_shape::size rows);
 /// targets are one column per sample (dense losses) or integer labels (sparse). Keeps a reference
@@ -97,18 +182,52 @@ class trainer {
   Net& network() noexcept { return net_; }
   ctnn::optimizer<Net, Opt>& optimizer() noexcept { return optimizer_; }
 
-  history fit(features x, targets y, const fit_options& options = {}) {
-    return run(x, y, nullptr, nullptr, options);
+  /// Trains on samples `x` (an Eigen matrix, one sample per column, Net::input_shape::size rows) and
+  /// targets `y` (an Eigen matrix with one column per sample and Net::output_shape::size rows, or for
+  /// SparseCategoricalCrossEntropy integer labels, std::vector<int> or std::span<const int>). Sizes
+  /// known at compile time are checked by the compiler; run-time sizes are checked first, and throw
+  /// std::invalid_argument naming the argument, the size expected and the size given.
+  template <class X, class Y>
+  history fit(const X& x, const Y& y, const fit_options& options = {}) {
+    if constexpr (!data_ok<entry::fit, X, Y>) {
+      return {};  // the compiler has already said why
+    } else {
+      check_shapes(x, y, "fit", "x", "y");
+      const features fx(x);
+      const targets fy(y);
+      return run(fx, fy, nullptr, nullptr, options);
+    }
   }
   /// As fit, validating after every epoch on (vx, vy): history gets val_loss and val_<metric>.
-  history fit(features x, targets y, features vx, targets vy, const fit_options& options = {}) {
-    return run(x, y, &vx, &vy, options);
+  template <class X, class Y, class VX, class VY>
+  history fit(const X& x, const Y& y, const VX& vx, const VY& vy, const fit_options& options = {}) {
+    if constexpr (!data_ok<entry::fit, X, Y> || !data_ok<entry::fit, VX, VY>) {
+      return {};
+    } else {
+      check_shapes(x, y, "fit", "x", "y");
+      check_shapes(vx, vy, "fit", "the validation samples", "the validation targets");
+      const features fx(x), fvx(vx);
+      const targets fy(y), fvy(vy);
+      return run(fx, fy, &fvx, &fvy, options);
+    }
   }
 
   /// Loss and confusion matrix over a whole data set, in inference mode.
   /// `threads` as fit_options::threads.
-  evaluation evaluate(features x, targets y, std::size_t batch_size = MaxBatch, std::size_t threads = 1) {
+  template <class X, class Y>
+  evaluation evaluate(const X& x_, const Y& y_, std::size_t batch_size = MaxBatch, std::size_t threads = 1) {
+    if constexpr (!data_ok<entry::evaluate, X, Y>) {
+      return {};
+    } else {
+      check_shapes(x_, y_, "evaluate", "x", "y");
+      return evaluate_checked(features(x_), targets(y_), batch_size, threads);
+    }
+  }
+
+ private:
+  evaluation evaluate_checked(const features& x, const targets& y, std::size_t batch_size, std::size_t threads) {
     check_data(x, y, "evaluate");
+
     check_batch(batch_size, "evaluate");
     prepare_threads(threads);
     const blas_threads_guard guard(team_->size());
@@ -137,6 +256,8 @@ class trainer {
     e.loss /= static_cast<double>(n);
     return e;
   }
+
+ public:
 
   /// Writes a checkpoint to `path` atomically: the network, the optimiser's state, and where training
   /// stands after the last completed epoch (epochs done, the shuffle order, every random generator,
@@ -223,8 +344,19 @@ class trainer {
     resume_ = true;
   }
 
-  /// The network's outputs for every sample, in inference mode.
-  Eigen::Matrix<scalar, static_cast<int>(outputs), Eigen::Dynamic> predict(features x) {
+  /// The network's outputs for every sample (a column each), in inference mode. `x` as fit takes it.
+  template <class X>
+  Eigen::Matrix<scalar, static_cast<int>(outputs), Eigen::Dynamic> predict(const X& x_) {
+    if constexpr (!samples_ok<entry::predict, X>) {
+      return {};
+    } else {
+      check_samples(x_, "predict", "x");
+      return predict_checked(features(x_));
+    }
+  }
+
+ private:
+  Eigen::Matrix<scalar, static_cast<int>(outputs), Eigen::Dynamic> predict_checked(const features& x) {
     Eigen::Matrix<scalar, static_cast<int>(outputs), Eigen::Dynamic> out(static_cast<Eigen::Index>(outputs),
                                                                          x.cols());
     for (Eigen::Index b = 0; b < x.cols(); b += static_cast<Eigen::Index>(MaxBatch)) {
@@ -239,8 +371,70 @@ class trainer {
  private:
   static constexpr std::size_t classes() { return outputs == 1 ? 2 : outputs; }
 
+  // The compile-time rules for the data handed to an entry point: one ctnn error each, and nothing
+  // else instantiated after it.
+  template <class Entry, class X>
+  static constexpr bool samples_ok = [] {
+    if constexpr (detail::eigen_matrix<X>) {
+      return error::at_samples<Entry, inputs, detail::rows_of<X>(), scalar, typename X::Scalar>::ok;
+    } else {
+      static_assert(detail::always_false<X>,
+                    "ctnn::trainer: the samples must be an Eigen matrix, one sample per column "
+                    "(Net::input_shape::size rows)");
+      return false;
+    }
+  }();
+  template <class Y>
+  static constexpr bool targets_scalar_ok() {
+    if constexpr (detail::eigen_matrix<Y>) {
+      static_assert(std::is_same_v<typename Y::Scalar, scalar>,
+                    "ctnn::trainer: the targets' scalar type is not the network's (double targets for a "
+                    "float network?): pass y.cast<float>()");
+      return std::is_same_v<typename Y::Scalar, scalar>;
+    } else {
+      return true;
+    }
+  }
+
+  template <class Entry, class X, class Y>
+  static constexpr bool data_ok =
+      samples_ok<Entry, X> && error::at_targets<Entry, L, outputs, detail::rows_of<Y>(), Y>::ok &&
+      targets_scalar_ok<Y>();
+  // Run-time sizes, checked before any view of the data is made.
+  template <class X>
+  static void check_samples(const X& x, const char* what, const char* name) {
+    if (static_cast<std::size_t>(x.rows()) != inputs)
+      throw std::invalid_argument(detail::concat(
+          std::string("ctnn::trainer::"), what, ": ", name, " has ", std::to_string(x.rows()),
+          " rows, but the network takes ", std::to_string(inputs),
+          " values per sample (Net::input_shape::size; one sample per column)"));
+  }
+  template <class X, class Y>
+  static void check_shapes(const X& x, const Y& y, const char* what, const char* x_name, const char* y_name) {
+    check_samples(x, what, x_name);
+    std::size_t ny;
+    if constexpr (sparse) {
+      ny = std::span<const int>(y).size();
+    } else {
+      if (static_cast<std::size_t>(y.rows()) != outputs)
+        throw std::invalid_argument(detail::concat(
+            std::string("ctnn::trainer::"), what, ": ", y_name, " has ", std::to_string(y.rows()),
+            " rows, but the network has ", std::to_string(outputs),
+            " outputs (Net::output_shape::size; one target column per sample)"));
+      ny = static_cast<std::size_t>(y.cols());
+    }
+    if (ny != static_cast<std::size_t>(x.cols()))
+      throw std::invalid_argument(detail::concat(std::string("ctnn::trainer::"), what, ": ", x_name, " has ",
+                                                 std::to_string(x.cols()), " samples (columns) but ", y_name,
+                                                 " has ", std::to_string(ny),
+                                                 sparse ? " labels" : " targets (columns)"));
+  }
+
   void check_batch(std::size_t batch_size, const char* what) const {
-    if (batch_size == 0 || batch_size > MaxBatch)
+    if (batch_size == 0)
+      throw std::invalid_argument(
+          detail::concat(std::string("ctnn::trainer::"), what, ": batch size 0; it must be at least 1"));
+    if (batch_size > MaxBatch)
       throw std::invalid_argument(detail::concat(
           std::string("ctnn::trainer::"), what, ": batch size ", std::to_string(batch_size),
           " is outside [1, ", std::to_string(MaxBatch), "]; raise the trainer's MaxBatch template argument"));
@@ -265,9 +459,15 @@ class trainer {
                                                      std::to_string(y[i]), " at index ", std::to_string(i),
                                                      " is outside [0, ", std::to_string(outputs), ")"));
     }
-    if (!x.allFinite())
-      throw std::invalid_argument(
-          detail::concat(std::string("ctnn::trainer::"), what, ": the samples hold NaN or infinity"));
+    if (!x.allFinite()) {
+      for (Eigen::Index j = 0; j < x.cols(); ++j)
+        for (Eigen::Index i = 0; i < x.rows(); ++i)
+          if (!std::isfinite(static_cast<double>(x(i, j))))
+            throw std::invalid_argument(detail::concat(
+                std::string("ctnn::trainer::"), what, ": sample ", std::to_string(j), " (column ",
+                std::to_string(j), ") holds ", std::isnan(static_cast<double>(x(i, j))) ? "NaN" : "infinity",
+                " at row ", std::to_string(i), "; the samples must be finite"));
+    }
   }
 
   // One thread's share of a batch: its workspace, its targets, where its parameter gradients go.
@@ -416,6 +616,48 @@ class trainer {
     return loss;
   }
 
+  // Every series a fit records, in the order it records them.
+  static std::vector<std::string> recorded_names(const std::vector<metric>& metrics, bool validation) {
+    std::vector<std::string> names{"loss"};
+    for (metric m : metrics) names.emplace_back(metric_name(m));
+    if (validation) {
+      names.emplace_back("val_loss");
+      for (metric m : metrics) names.push_back(std::string("val_") + metric_name(m));
+    }
+    names.emplace_back("seconds");
+    return names;
+  }
+  // What fit's options name, checked before the first epoch: monitored series that the fit records,
+  // and folders for the files it writes.
+  static void check_options(const fit_options& o, const std::vector<metric>& metrics, bool validation) {
+    const auto names = recorded_names(metrics, validation);
+    auto check_monitor = [&](const std::string& monitor, const char* who) {
+      if (std::find(names.begin(), names.end(), monitor) != names.end()) return;
+      if (!validation && monitor.rfind("val_", 0) == 0 &&
+          std::find(names.begin(), names.end(), monitor.substr(4)) != names.end())
+        throw std::invalid_argument(detail::concat("ctnn::trainer::fit: ", who, " monitors '", monitor,
+                                                   "', which needs validation data: pass it as "
+                                                   "fit(x, y, validation_x, validation_y, options)"));
+      std::string known;
+      for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+      throw std::invalid_argument(detail::concat("ctnn::trainer::fit: ", who, " monitors '", monitor,
+                                                 "', which this fit does not record; it records ", known));
+    };
+    if (o.stop) check_monitor(o.stop->monitor, "early_stopping");
+    if (!o.best_model.empty()) check_monitor(o.best_monitor, "best_model");
+    auto check_folder = [](const std::filesystem::path& file, const char* who) {
+      if (file.empty()) return;
+      const auto folder = file.parent_path();
+      std::error_code ec;
+      if (!folder.empty() && !std::filesystem::is_directory(folder, ec))
+        throw std::invalid_argument(detail::concat("ctnn::trainer::fit: ", who, " is '", file.string(),
+                                                   "', but the folder '", folder.string(),
+                                                   "' does not exist"));
+    };
+    check_folder(o.checkpoint, "checkpoint");
+    check_folder(o.best_model, "best_model");
+  }
+
   std::vector<metric> metrics_for(const fit_options& o) const {
     if (!o.metrics.empty()) return o.metrics;
     if constexpr (std::is_same_v<L, MeanSquaredError>) return {};
@@ -428,6 +670,7 @@ class trainer {
     check_batch(o.batch_size, "fit");
     if (vx) check_data(*vx, *vy, "fit (validation data)");
     const std::vector<metric> metrics = metrics_for(o);
+    check_options(o, metrics, vx != nullptr);
     const std::size_t n = static_cast<std::size_t>(x.cols());
     const std::size_t steps = (n + o.batch_size - 1) / o.batch_size;
     std::vector<std::uint32_t> order(n);
@@ -438,6 +681,7 @@ class trainer {
     for (std::size_t t = 0; t < team_->size(); ++t)  // lane 0 as before threads existed; others apart
       lanes_[t]->ws->rng().reseed((o.seed ^ 0x5deece66dULL) + t * 0x9e3779b97f4a7c15ULL);
     history h;
+    for (const auto& name : recorded_names(metrics, vx != nullptr)) h.declare(name);
     std::size_t first_epoch = 0;
     if (resume_) {  // continue where the loaded checkpoint stopped
       if (position_.order.size() != n)
@@ -454,6 +698,7 @@ class trainer {
     }
     confusion_matrix cm(classes());
     const bool terminal = o.out == &std::cout && isatty(STDOUT_FILENO);
+    const std::size_t columns = terminal ? terminal_columns() : 0;
     std::vector<scalar> best_weights;
     double best = 0;
     std::size_t waited = 0;
@@ -494,7 +739,10 @@ class trainer {
           if (now - last_draw > std::chrono::milliseconds(100) || step + 1 == steps) {
             last_draw = now;
             *o.out << '\r'
-                   << progress(step + 1, steps, seconds(start, now), loss_sum / seen, cm, metrics, false)
+                   << progress_line(progress(step + 1, steps, seconds(start, now), loss_sum / seen, cm, metrics,
+                                             false),
+                                    columns)
+                   << "\x1b[K"  // clears what a longer line left
                    << std::flush;
           }
         }
@@ -502,25 +750,24 @@ class trainer {
       const double elapsed = seconds(start, std::chrono::steady_clock::now());
       h.record("loss", loss_sum / static_cast<double>(seen));
       for (metric m : metrics) h.record(metric_name(m), cm.value(m));
-      std::string validation;
+      std::vector<std::string> validation;
       if (vx) {
-        const evaluation v = evaluate(*vx, *vy, o.batch_size, o.threads);
+        const evaluation v = evaluate_checked(*vx, *vy, o.batch_size, o.threads);
         h.record("val_loss", v.loss);
-        validation += " - val_loss: " + format4(v.loss);
+        validation.push_back("val_loss: " + format4(v.loss));
         for (metric m : metrics) {
           h.record(std::string("val_") + metric_name(m), v.confusion.value(m));
-          validation += std::string(" - val_") + metric_name(m) + ": " + format4(v.confusion.value(m));
+          validation.push_back(std::string("val_") + metric_name(m) + ": " + format4(v.confusion.value(m)));
         }
       }
       h.record("seconds", elapsed);
       if (o.verbose) {
+        progress_parts line = progress(steps, steps, elapsed, loss_sum / seen, cm, metrics, true);
+        line.fields.insert(line.fields.end(), validation.begin(), validation.end());
         if (terminal)
-          *o.out << '\r' << progress(steps, steps, elapsed, loss_sum / seen, cm, metrics, true) << validation
-                 << "\n";
+          *o.out << '\r' << progress_line(line, columns) << "\x1b[K\n";
         else
-          *o.out << "Epoch " << epoch + 1 << '/' << o.epochs << " - "
-                 << progress(steps, steps, elapsed, loss_sum / seen, cm, metrics, true) << validation
-                 << std::endl;
+          *o.out << "Epoch " << epoch + 1 << '/' << o.epochs << " - " << progress_line(line, 0) << std::endl;
       }
       position_.epochs = epoch + 1;
       position_.shuffler = shuffler;
@@ -530,9 +777,6 @@ class trainer {
       position_.record = h;
       if (!o.checkpoint.empty()) save_checkpoint(o.checkpoint);
       if (!o.best_model.empty()) {
-        if (!h.has(o.best_monitor))
-          throw std::invalid_argument(detail::concat("ctnn::fit: best_model monitors '", o.best_monitor,
-                                                     "', which this fit does not record"));
         const double value = h[o.best_monitor].back();
         if (!have_best || (best_lower ? value < best_saved : value > best_saved)) {
           best_saved = value;
@@ -542,9 +786,6 @@ class trainer {
       }
       if (o.stop) {
         const early_stopping& s = *o.stop;
-        if (!h.has(s.monitor))
-          throw std::invalid_argument(detail::concat("ctnn::fit: early stopping monitors '", s.monitor,
-                                                     "', which this fit does not record"));
         const double value = h[s.monitor].back();
         const bool lower_is_better = s.monitor.find("loss") != std::string::npos;
         const bool improved = epoch == first_epoch ||
@@ -556,7 +797,7 @@ class trainer {
             auto p = net_.parameters();
             best_weights.assign(p.data(), p.data() + p.size());
           }
-        } else if (++waited > s.patience) {
+        } else if (++waited >= s.patience) {  // Keras' rule: stop once `patience` epochs did not improve
           if (o.verbose)
             *o.out << "Early stopping: " << s.monitor << " did not improve for " << waited << " epochs\n";
           if (s.restore_best_weights && !best_weights.empty())
@@ -576,13 +817,22 @@ class trainer {
     std::snprintf(buf, sizeof buf, "%.4f", v);
     return buf;
   }
-  // "469/469 [==============================] - 2s 4ms/step - loss: 0.2345 - accuracy: 0.9300"
-  static std::string progress(std::size_t step, std::size_t steps, double elapsed, double loss,
-                              const confusion_matrix& cm, const std::vector<metric>& metrics, bool done) {
-    constexpr int width = 30;
-    const int filled = static_cast<int>(width * step / steps);
-    std::string bar(static_cast<std::size_t>(filled), '=');
-    if (filled < width) bar += '>', bar.append(static_cast<std::size_t>(width - filled - 1), '.');
+ public:
+  /// A progress line in parts: "469/469", the bar's fill (0 to 1), " - 2.0s 4ms/step" or " - ETA: 3s",
+  /// then fields "loss: 0.2345", "accuracy: 0.9300", ...
+  struct progress_parts {
+    std::string counts;
+    double fill = 0;
+    std::string timing;
+    std::vector<std::string> fields;
+  };
+
+ private:
+  static progress_parts progress(std::size_t step, std::size_t steps, double elapsed, double loss,
+                                 const confusion_matrix& cm, const std::vector<metric>& metrics, bool done) {
+    progress_parts p;
+    p.counts = std::to_string(step) + '/' + std::to_string(steps);
+    p.fill = static_cast<double>(step) / static_cast<double>(steps);
     char buf[96];
     const double per_step = elapsed / static_cast<double>(step);
     if (done && per_step >= 1e-3)
@@ -591,10 +841,53 @@ class trainer {
       std::snprintf(buf, sizeof buf, " - %.1fs %.0fus/step", elapsed, per_step * 1e6);
     else
       std::snprintf(buf, sizeof buf, " - ETA: %.0fs", per_step * static_cast<double>(steps - step));
-    std::string s = std::to_string(step) + '/' + std::to_string(steps) + " [" + bar + ']' + buf +
-                    " - loss: " + format4(loss);
-    for (metric m : metrics) s += std::string(" - ") + metric_name(m) + ": " + format4(cm.value(m));
-    return s;
+    p.timing = buf;
+    p.fields.push_back("loss: " + format4(loss));
+    for (metric m : metrics) p.fields.push_back(std::string(metric_name(m)) + ": " + format4(cm.value(m)));
+    return p;
+  }
+
+ public:
+  /// Lays out a progress line, as Keras does: "469/469 [=====>....] - 2.0s 4ms/step - loss: 0.2345 -
+  /// accuracy: 0.9300". With `columns` above 0 (a terminal's width) the line stays shorter than that:
+  /// the bar narrows from 30 to 10 characters, then goes, then the last fields go, and what is still
+  /// too long is cut. 0: no limit.
+  static std::string progress_line(const progress_parts& p, std::size_t columns) {
+    auto render = [&](int bar_width, std::size_t fields) {
+      std::string s = p.counts;
+      if (bar_width > 0) {
+        const int filled = std::min(bar_width, static_cast<int>(bar_width * p.fill));
+        std::string bar(static_cast<std::size_t>(filled), '=');
+        if (filled < bar_width) bar += '>', bar.append(static_cast<std::size_t>(bar_width - filled - 1), '.');
+        s += " [" + bar + ']';
+      }
+      s += p.timing;
+      for (std::size_t i = 0; i < fields; ++i) s += " - " + p.fields[i];
+      return s;
+    };
+    if (columns == 0) return render(30, p.fields.size());
+    const std::size_t limit = columns - 1;  // the last column would wrap on some terminals
+    for (int bar = 30; bar >= 10; --bar) {
+      std::string s = render(bar, p.fields.size());
+      if (s.size() <= limit) return s;
+    }
+    for (std::size_t fields = p.fields.size() + 1; fields-- > 0;) {
+      std::string s = render(0, fields);
+      if (s.size() <= limit || fields == 0) return s.substr(0, limit);
+    }
+    return {};
+  }
+
+ private:
+  // The terminal's width: its window size, else $COLUMNS, else 80.
+  static std::size_t terminal_columns() {
+    winsize w{};
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_col > 0) return w.ws_col;
+    if (const char* c = std::getenv("COLUMNS")) {
+      const long v = std::strtol(c, nullptr, 10);
+      if (v > 0) return static_cast<std::size_t>(v);
+    }
+    return 80;
   }
 
   Net& net_;

@@ -17,14 +17,24 @@ ensure_packages() {
 CTNN_BUILD_PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev pkg-config
                      libeigen3-dev libboost-dev libboost-test-dev zlib1g-dev libopenblas-dev)
 
-# OpenBLAS picks its kernel when it loads, from OPENBLAS_CORETYPE or by detection; on AMD cores with
-# AVX-512 detection picks an AVX2 kernel, slower than Eigen's, and some environments pin one (this
-# project's machines export OPENBLAS_CORETYPE=Haswell). Where the CPU has AVX-512, ask for OpenBLAS's
-# AVX-512 kernel; CTNN_OPENBLAS_CORETYPE chooses another.
-use_openblas_avx512() {
+# OpenBLAS picks its kernel when it loads, from OPENBLAS_CORETYPE or by its own detection. On AMD
+# cores with AVX-512 (Zen 4 and later), Debian's OpenBLAS 0.3.21 detects an AVX2 kernel (Zen, that
+# is Haswell's), slower there than Eigen's AVX-512 code; so where the CPU reports every AVX-512 subset
+# that OpenBLAS's SkylakeX kernel uses (F, BW, DQ, VL), ask for that kernel. Everywhere else OpenBLAS's
+# own detection stands (Haswell's kernel on AVX2 machines, older ones below that), and so does a core
+# type the environment already pins. CTNN_OPENBLAS_CORETYPE, when set, is the user's choice and wins.
+# Prints the choice on stderr.
+choose_openblas_kernel() {
   if [ -n "${CTNN_OPENBLAS_CORETYPE:-}" ]; then
     export OPENBLAS_CORETYPE=$CTNN_OPENBLAS_CORETYPE
-  elif grep -q avx512f /proc/cpuinfo 2>/dev/null; then
-    export OPENBLAS_CORETYPE=SkylakeX
+  elif [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+    local flags
+    flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
+    local f all=1
+    for f in avx512f avx512bw avx512dq avx512vl; do
+      [[ " $flags " == *" $f "* ]] || all=0
+    done
+    [ "$all" -eq 1 ] && export OPENBLAS_CORETYPE=SkylakeX
   fi
+  echo "ctnn: OpenBLAS kernel: ${OPENBLAS_CORETYPE:-OpenBLAS's own detection}" >&2
 }
