@@ -61,6 +61,12 @@ struct ReLU : detail::elementwise<ReLU> {
 template <fraction Slope = 0.3>
 struct LeakyReLU : detail::elementwise<LeakyReLU<Slope>> {
   static constexpr std::string_view name = "LeakyReLU";
+  // As Keras 3: a negative slope is refused (it would make the activation non-monotonic).
+  template <Shape In>
+  static constexpr bool check() {
+    static_assert(!Slope.negative(), "ctnn::LeakyReLU: the slope must not be negative (Keras' negative_slope >= 0)");
+    return !Slope.negative();
+  }
   template <class S, class X, class Y>
   static void apply(const X& x, Y&& y) noexcept {
     y = x.unaryExpr([](S v) { return v > S(0) ? v : Slope.template as<S>() * v; });  // see ReLU::derive
@@ -75,6 +81,12 @@ struct LeakyReLU : detail::elementwise<LeakyReLU<Slope>> {
 template <fraction Alpha = 1.0>
 struct ELU : detail::elementwise<ELU<Alpha>> {
   static constexpr std::string_view name = "ELU";
+  // A negative alpha turns the negative side upwards (non-monotonic): refused.
+  template <Shape In>
+  static constexpr bool check() {
+    static_assert(!Alpha.negative(), "ctnn::ELU: alpha must not be negative");
+    return !Alpha.negative();
+  }
   template <class S, class X, class Y>
   static void apply(const X& x, Y&& y) noexcept {
     y = (x > S(0)).select(x, Alpha.template as<S>() * (x.exp() - S(1)));

@@ -21,6 +21,7 @@ struct fraction {
   constexpr Scalar as() const {
     return static_cast<Scalar>(static_cast<double>(num) / static_cast<double>(den));
   }
+  constexpr bool negative() const { return num != 0 && (num < 0) != (den < 0); }
   constexpr bool operator==(const fraction&) const = default;
 };
 

@@ -5,10 +5,23 @@
 
 #include <cmath>
 #include <cstddef>
+#include <limits>
 
 #include "random.hpp"
 
 namespace ctnn {
+
+/// A weight initialiser: `T::fill(p, n, fan_in, fan_out, rng)` writes n starting values at p.
+template <class T>
+concept Initializer = requires(float* p, std::size_t n, random_engine& rng) { T::fill(p, n, n, n, rng); };
+
+namespace detail {
+/// Whether `count` tensors' worth of `a * b + c` scalars, plus alignment slack, fits in std::size_t.
+constexpr bool fits_in_size(std::size_t a, std::size_t b, std::size_t c = 0) noexcept {
+  constexpr std::size_t max = std::numeric_limits<std::size_t>::max() / 2;  // room for offsets and bytes
+  return b == 0 || (a <= max / b && a * b <= max - c);
+}
+}  // namespace detail
 
 namespace detail {
 // Keras' truncated normal: draws beyond two standard deviations are redrawn; the factor makes the

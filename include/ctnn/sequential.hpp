@@ -148,20 +148,32 @@ void reserve_for(gemm_scratch<Scalar>& s) {
 }  // namespace detail
 
 namespace error {
+// The layer's own rules, read straight from the initialiser (no member function in between), so that
+// a broken rule's backtrace has one note fewer per mistake; Input out of place, and a type that is not
+// a layer, are specialisations of their own.
 template <std::size_t Index, class Layer, class InputShape>
 struct at_layer {
+  static constexpr bool ok = Layer::template check<InputShape>();
+};
+template <std::size_t Index, class Layer, class InputShape>
+requires detail::is_input<Layer>
+struct at_layer<Index, Layer, InputShape> {
+  // A failed static_assert in a class body makes clang treat the whole class as broken (and cascade);
+  // inside a function it only fails that assertion.
   static constexpr bool check() {
-    if constexpr (detail::is_input<Layer>) {
-      static_assert(detail::always_false<Layer>, "ctnn::Input may only be the first element of a Sequential");
-      return false;
-    } else if constexpr (!LayerSpec<Layer>) {
-      static_assert(detail::always_false<Layer>,
-                    "ctnn::Sequential: this element is not a layer (its type is the second argument of "
-                    "ctnn::error::at_layer<position, type, input shape>)");
-      return false;
-    } else {
-      return Layer::template check<InputShape>();
-    }
+    static_assert(detail::always_false<Layer>, "ctnn::Input may only be the first element of a Sequential");
+    return false;
+  }
+  static constexpr bool ok = check();
+};
+template <std::size_t Index, class Layer, class InputShape>
+requires(!detail::is_input<Layer> && !LayerSpec<Layer>)
+struct at_layer<Index, Layer, InputShape> {
+  static constexpr bool check() {
+    static_assert(detail::always_false<Layer>,
+                  "ctnn::Sequential: this element is not a layer (its type is the second argument of "
+                  "ctnn::error::at_layer<position, type, input shape>)");
+    return false;
   }
   static constexpr bool ok = check();
 };

@@ -217,7 +217,7 @@ class trainer {
   template <class X, class Y>
   evaluation evaluate(const X& x_, const Y& y_, std::size_t batch_size = MaxBatch, std::size_t threads = 1) {
     if constexpr (!data_ok<entry::evaluate, X, Y>) {
-      return {};
+      return evaluation{0, confusion_matrix(classes())};
     } else {
       check_shapes(x_, y_, "evaluate", "x", "y");
       return evaluate_checked(features(x_), targets(y_), batch_size, threads);

@@ -45,6 +45,12 @@ struct Conv2D {
 
   template <Shape In>
   static constexpr bool check() {
+    if constexpr (!Initializer<KernelInit>) {
+      static_assert(Initializer<KernelInit>,
+                    "ctnn::Conv2D: its sixth argument is the kernel's initialiser (GlorotUniform, HeNormal, "
+                    "...); an activation is a layer of its own: Conv2D<32, 3, 3>, ReLU");
+      return false;
+    }
     static_assert(In::rank == 3, "ctnn::Conv2D needs an image input, shape<height, width, channels>");
     static_assert(
         Filters > 0 && KernelH > 0 && KernelW > 0 && Stride > 0,

@@ -23,9 +23,20 @@ struct Dense {
 
   template <Shape In>
   static constexpr bool check() {
-    static_assert(Units > 0, "ctnn::Dense needs at least one unit, as in Dense<10>");
-    static_assert(In::rank == 1, "ctnn::Dense needs a rank-1 input; add ctnn::Flatten before it");
-    return Units > 0 && In::rank == 1;
+    if constexpr (!Initializer<KernelInit>) {
+      static_assert(Initializer<KernelInit>,
+                    "ctnn::Dense: its second argument is the kernel's initialiser (GlorotUniform, HeNormal, "
+                    "...); an activation is a layer of its own: Dense<8>, ReLU");
+      return false;
+    } else if constexpr (Units > 0 && In::rank == 1 && !detail::fits_in_size(Units, In::size + 1)) {
+      static_assert(detail::always_false<In>,
+                    "ctnn::Dense: Units x (inputs + 1) parameters overflow std::size_t; the layer is too large");
+      return false;
+    } else {
+      static_assert(Units > 0, "ctnn::Dense needs at least one unit, as in Dense<10>");
+      static_assert(In::rank == 1, "ctnn::Dense needs a rank-1 input; add ctnn::Flatten before it");
+      return Units > 0 && In::rank == 1;
+    }
   }
 
   template <Shape In>
