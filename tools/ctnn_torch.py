@@ -209,11 +209,17 @@ def rebuild(layers, tensors):
                 code.append("nn.Softmax(dim=1)")
             elif name in simple:
                 m = simple[name]()
-                code.append(f"nn.{type(m).__name__}()  # ctnn's hyper-parameters are not in the file")
+                code.append((f"nn.{type(m).__name__}()", "ctnn's hyper-parameters are not in the file"))
             else:
                 raise Error(f"layer {i}: {name} has no PyTorch counterpart in this tool")
         mods.append(m)
-    return nn.Sequential(*mods), "nn.Sequential(\n    " + ",\n    ".join(code) + ")"
+    # One module a line; a comment goes after the line's comma, so that the printed code parses.
+    lines = []
+    for k, item in enumerate(code):
+        expr, comment = item if isinstance(item, tuple) else (item, None)
+        line = "    " + expr + ("," if k + 1 < len(code) else "")
+        lines.append(line + (f"  # {comment}" if comment else ""))
+    return nn.Sequential(*mods), "nn.Sequential(\n" + "\n".join(lines) + "\n)"
 
 
 def cpp_type(input_shape, records):

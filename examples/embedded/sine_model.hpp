@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include <ctnn/sequential.hpp>
 
@@ -25,6 +27,42 @@ inline constexpr float tensor_4[16] = {0x1.8858b80000000p-7f, -0x1.5ca05c0000000
 // layer 4 (Dense) bias, 1 x 1, column-major
 inline constexpr float tensor_5[1] = {0x1.b349aa0000000p-5f};
 
+struct layer_entry {
+  std::string_view name;
+  std::size_t in_rank, out_rank;
+  std::size_t in[1], out[1];
+};
+inline constexpr layer_entry layers[] = {
+    {"Dense", 1, 1, {1}, {16}},
+    {"Tanh", 1, 1, {16}, {16}},
+    {"Dense", 1, 1, {16}, {16}},
+    {"Tanh", 1, 1, {16}, {16}},
+    {"Dense", 1, 1, {16}, {1}},
+};
+
+/// Whether Net is the network these weights were saved from: the same layers, in order, each of
+/// the same kind (Dense, ReLU, MaxPool2D, ...) between the same shapes.
+template <class Net>
+constexpr bool same_architecture() {
+  constexpr std::size_t count = sizeof(layers) / sizeof(layers[0]);
+  if constexpr (Net::depth != count) {
+    return false;
+  } else {
+    auto same_shape = [](const auto& dims, std::size_t rank, const std::size_t* want) {
+      if (dims.size() != rank) return false;
+      for (std::size_t d = 0; d < rank; ++d)
+        if (dims[d] != want[d]) return false;
+      return true;
+    };
+    return [&]<std::size_t... J>(std::index_sequence<J...>) {
+      return ((Net::template spec_type<J>::name == layers[J].name &&
+               same_shape(Net::template shape_at<J>::dims, layers[J].in_rank, layers[J].in) &&
+               same_shape(Net::template shape_at<J + 1>::dims, layers[J].out_rank, layers[J].out)) &&
+              ...);
+    }(std::make_index_sequence<count>{});
+  }
+}
+
 struct tensor_entry {
   std::size_t layer, rows, cols;
   const float* values;
@@ -39,14 +77,17 @@ inline constexpr tensor_entry tensors[] = {
 };
 
 /// Puts the embedded weights into `net`: no file, no allocation, no exception. Net must be the
-/// network the file was saved from (its parameter count and scalar type are checked at compile
-/// time, each tensor's layer and shape in debug builds).
+/// network the file was saved from (its scalar type, parameter count and architecture are checked
+/// at compile time, each tensor's layer and shape in debug builds).
 template <class Net>
 void load(Net& net) noexcept {
   static_assert(std::is_same_v<typename Net::scalar, scalar>,
                 "sine_model: these weights are float; use a network over float");
   static_assert(Net::parameter_count == parameter_count,
                 "sine_model: these weights were made for another network (321 parameters)");
+  static_assert(same_architecture<Net>(),
+                "sine_model: these weights were made for another architecture (a layer's kind or shape "
+                "differs; the header's first lines list the one they were made for)");
   std::size_t i = 0;
   net.for_each_tensor([&](std::size_t layer, auto, const ctnn::tensor_info& t, scalar* p, scalar*) {
     eigen_assert(tensors[i].layer == layer && tensors[i].rows == t.rows && tensors[i].cols == t.cols);

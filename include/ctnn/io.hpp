@@ -168,6 +168,10 @@ class byte_reader {
   [[noreturn]] void fail(const std::string& what) const {
     throw load_error(concat("ctnn::load: '", file_, "': ", what, " (at byte ", std::to_string(at_), ")"));
   }
+  /// As fail, for a fault of no one byte (what says where: a range, a field).
+  [[noreturn]] void fail_file(const std::string& what) const {
+    throw load_error(concat("ctnn::load: '", file_, "': ", what));
+  }
   /// As need, for `count` items of `size` bytes each (without overflowing the product).
   void need_items(std::uint64_t count, std::size_t size, const char* what) const {
     if (count > left() / size)
@@ -315,7 +319,8 @@ byte_reader read_model_part(const Net& net, std::span<const std::uint8_t> bytes,
       static_cast<std::uint32_t>(bytes[size - 4]) | static_cast<std::uint32_t>(bytes[size - 3]) << 8 |
       static_cast<std::uint32_t>(bytes[size - 2]) << 16 | static_cast<std::uint32_t>(bytes[size - 1]) << 24;
   if (format::crc32(bytes.first(bytes.size() - 4)) != stored)
-    r.fail("checksum mismatch: the file was changed or damaged after it was written");
+    r.fail_file(concat("checksum mismatch over bytes 0-", std::to_string(size - 5), " (the checksum is the last 4 "
+                       "bytes): the file was changed or damaged after it was written"));
   if (k != static_cast<std::uint32_t>(want))
     r.fail(k == static_cast<std::uint32_t>(format::kind::checkpoint)
                ? "is a training checkpoint; load it with load_checkpoint"

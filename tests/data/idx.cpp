@@ -105,3 +105,23 @@ BOOST_AUTO_TEST_CASE(every_bad_file_is_named_with_its_fault) {
   e = error_of(write_raw(d.path / "scrambled.gz", scrambled));
   BOOST_TEST((has(e, "scrambled.gz") && has(e, "corrupt")), e);
 }
+
+// A label file that carries the images' magic number (0x00000803) says so, instead of reading label
+// bytes as dimensions ("its header promises 4336234928940883744 values").
+BOOST_AUTO_TEST_CASE(the_wrong_kind_of_file_is_named) {
+  temp_dir d;
+  bytes images = idx({2, 2, 2}, 8);
+  images.resize(6);  // a label file's length, an image file's magic
+  images[3] = 3;
+  const fs::path file = write_raw(d.path / "labels.idx", images);
+  std::string e;
+  try {
+    ctnn::data::read_idx(file, 1);
+  } catch (const ctnn::data::data_error& error) {
+    e = error.what();
+  }
+  BOOST_TEST((has(e, "labels.idx") && has(e, "has the magic number of an image file (0x00000803)") &&
+              has(e, "a label file was expected here (magic 0x00000801)")),
+             e);
+  BOOST_TEST(ctnn::data::read_idx(write_raw(d.path / "ok.idx", idx({3}, 3)), 1).values.size() == 3u);
+}

@@ -79,13 +79,26 @@ for kind, (model, shape_flag, shape, expected_type) in models().items():
     subprocess.run([exe, "predict", kind, made, os.path.join(work, "x.f32"), os.path.join(work, "y.f32")], check=True)
     ctnn_y = np.fromfile(os.path.join(work, "y.f32"), dtype=np.float32).reshape(100, -1)
     state = os.path.join(work, f"{kind}_state.pt")
-    subprocess.run([sys.executable, tool, "import", made, state], check=True, capture_output=True)
+    printed = subprocess.run([sys.executable, tool, "import", made, state], check=True, capture_output=True,
+                             text=True).stdout
     fresh = models()[kind][0]
     fresh.load_state_dict(torch.load(state))
     fresh.eval()
     with torch.no_grad():
         torch_y = fresh(to_torch(x, shape)).numpy()
     check(f"{kind} ctnn -> PyTorch", ctnn_y, torch_y)
+    # The code the tool printed runs as it is: it builds the model and loads the weights it wrote.
+    scope = {}
+    try:
+        exec("import torch\nfrom torch import nn\n" + printed, scope)
+    except Exception as err:  # noqa: BLE001 - any failure of the printed code is the finding
+        failures.append(f"{kind}: the printed code does not run ({err!r}):\n{printed}")
+        continue
+    printed_model = scope["model"]
+    printed_model.eval()
+    with torch.no_grad():
+        torch_y = printed_model(to_torch(x, shape)).numpy()
+    check(f"{kind} ctnn -> printed PyTorch code", ctnn_y, torch_y)
 
 if failures:
     sys.exit("FAILED:\n" + "\n".join(failures))

@@ -55,7 +55,9 @@ inline std::vector<std::uint8_t> read_maybe_gzip(const std::filesystem::path& fi
 
 /// Reads an IDX file of unsigned bytes (type 0x08): checks the magic number, the dimensions and that
 /// the data is exactly as long as they say. Errors name the file and what is wrong.
-inline idx_array read_idx(const std::filesystem::path& file) {
+/// With `expected_rank` above 0, a file of another rank is refused before its dimensions are read,
+/// saying what kind of file it is (rank 1: labels, magic 0x00000801; rank 3: images, 0x00000803).
+inline idx_array read_idx(const std::filesystem::path& file, std::size_t expected_rank = 0) {
   const std::vector<std::uint8_t> bytes = read_maybe_gzip(file);
   const std::string where = detail::concat("'", file.string(), "'");
   if (bytes.size() < 4)
@@ -69,6 +71,15 @@ inline idx_array read_idx(const std::filesystem::path& file) {
                                     "; only unsigned bytes (0x08) are supported"));
   const std::size_t rank = bytes[3];
   if (rank == 0) throw data_error(detail::concat("ctnn: ", where, " declares zero dimensions"));
+  if (expected_rank != 0 && rank != expected_rank) {
+    auto kind = [](std::size_t r) -> std::string {
+      return r == 1 ? "a label file" : r == 3 ? "an image file" : "a rank-" + std::to_string(r) + " array";
+    };
+    auto magic = [](std::size_t r) { return "0x0000080" + std::to_string(r); };
+    throw data_error(detail::concat("ctnn: ", where, " has the magic number of ", kind(rank), " (", magic(rank),
+                                    "); ", kind(expected_rank), " was expected here (magic ",
+                                    magic(expected_rank), ")"));
+  }
   const std::size_t header = 4 + 4 * rank;
   if (bytes.size() < header)
     throw data_error(detail::concat("ctnn: ", where, " is truncated inside its header"));

@@ -36,15 +36,16 @@ inline std::filesystem::path locate(const std::string& dataset, const std::strin
   std::string looked;
   for (const auto& root : data_roots(explicit_dir)) {
     for (const auto& dir : {root / dataset, root}) {
+      std::error_code ec;
       for (const auto& name : {probe, probe + ".gz"}) {
-        std::error_code ec;
         if (std::filesystem::is_regular_file(dir / name, ec)) return dir;
       }
-      looked += "\n  " + (dir / probe).string() + "[.gz]";
+      looked += "\n  " + std::filesystem::absolute(dir / probe, ec).string() + "[.gz]";
     }
   }
   throw data_error(detail::concat("ctnn: cannot find the ", dataset, " data set; looked for", looked,
-                                  "\nPass the folder with --data DIR or set CTNN_DATA_DIR."));
+                                  "\nSet CTNN_DATA_DIR to the folder that holds it, or pass the folder to the "
+                                  "loader (load_mnist(dir), load_cifar10(dir); the examples' --data DIR)."));
 }
 
 }  // namespace ctnn::data

@@ -30,8 +30,8 @@ struct mnist {
 /// Reads one MNIST image file and its label file, checking that they fit each other.
 inline image_set read_mnist_pair(const std::filesystem::path& images_file,
                                  const std::filesystem::path& labels_file) {
-  const idx_array images = read_idx(images_file);
-  const idx_array labels = read_idx(labels_file);
+  const idx_array images = read_idx(images_file, 3);
+  const idx_array labels = read_idx(labels_file, 1);
   if (images.dims.size() != 3 || images.dims[1] != 28 || images.dims[2] != 28)
     throw data_error(detail::concat("ctnn: '", images_file.string(), "' is not a file of 28x28 images"));
   if (labels.dims.size() != 1)
