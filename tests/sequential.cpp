@@ -107,7 +107,12 @@ BOOST_AUTO_TEST_CASE(alignment_padding_stays_zero_and_tensors_are_listed_in_orde
   std::size_t covered = 0, count = 0;
   std::vector<std::string> names;
   net.for_each_tensor([&](std::size_t layer, std::string_view spec, tensor_info t, float*, float*) {
-    names.push_back(std::to_string(layer) + std::string(spec) + std::string(t.name));
+    // Appended piece by piece: g++ 12 -O3 warns (-Wrestrict, a false positive, GCC bug 105651) on
+    // operator+ of two temporary strings.
+    std::string name = std::to_string(layer);
+    name += spec;
+    name += t.name;
+    names.push_back(name);
     covered += t.size();
     ++count;
   });

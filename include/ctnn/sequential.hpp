@@ -445,9 +445,10 @@ class basic_sequential<Scalar, First, Specs...> {
     if constexpr (!valid || !error::at_loss<L, output_shape, Target>::ok)
       return Scalar(0);  // the compiler has already reported why
     else if constexpr (fused<L>)
-      return L::template logits_value<Scalar>(ws.template activation<depth - 1>(), target_view(target));
+      return L::template logits_value<Scalar>(batch_view<Target>(ws.template activation<depth - 1>()),
+                                              target_view(target));
     else
-      return L::template value<Scalar>(ws.output(), target_view(target));
+      return L::template value<Scalar>(batch_view<Target>(ws.output()), target_view(target));
   }
 
   /// Every parameter as one flat column (alignment padding included), and its gradient.
@@ -485,6 +486,26 @@ class basic_sequential<Scalar, First, Specs...> {
   template <class L>
   static constexpr bool fused = L::template fuses_with<typename detail::last_or_void<specs>::type>;
 
+  // A workspace view of the batch with as many columns as a target fixed at compile time has, so
+  // that the loss's expressions are of one fixed size: mixing the batch's run-time column count with
+  // a small fixed target lets the compiler see packet loads past the target's end on paths that do
+  // not run (g++ 12 -O3 -Warray-bounds, BinaryCrossEntropy on a 1 x 2 target).
+  template <class Target, class View>
+  static auto batch_view(View v) noexcept {
+    if constexpr (detail::eigen_dense<Target> && View::ColsAtCompileTime == Eigen::Dynamic) {
+      if constexpr (Target::ColsAtCompileTime != Eigen::Dynamic) {
+        CTNN_EXPECTS(v.cols() == Target::ColsAtCompileTime, "the target has as many columns as the batch has samples");
+        using element = std::remove_pointer_t<decltype(v.data())>;
+        return Eigen::Map<detail::plain_matrix<element, View::RowsAtCompileTime, Target::ColsAtCompileTime>,
+                          Eigen::Aligned64>(v.data());
+      } else {
+        return v;
+      }
+    } else {
+      return v;
+    }
+  }
+
   template <class Target>
   static decltype(auto) target_view(const Target& t) noexcept {
     if constexpr (std::is_convertible_v<const Target&, labels> && !detail::eigen_dense<Target>)
@@ -504,11 +525,12 @@ class basic_sequential<Scalar, First, Specs...> {
       Scalar value;
       if constexpr (fused<L>)
         value = L::template logits_value_and_gradient<Scalar>(
-            ws.template activation<depth - 1>(), ws.template activation<depth>(), target_view(target),
-            ws.template gradient<top>());
+            batch_view<Target>(ws.template activation<depth - 1>()),
+            batch_view<Target>(ws.template activation<depth>()), target_view(target),
+            batch_view<Target>(ws.template gradient<top>()));
       else
-        value =
-            L::template value_and_gradient<Scalar>(ws.output(), target_view(target), ws.output_gradient());
+        value = L::template value_and_gradient<Scalar>(batch_view<Target>(ws.output()), target_view(target),
+                                                       batch_view<Target>(ws.output_gradient()));
       if (!std::is_same_v<Sink, sgd_step> || std::isfinite(static_cast<double>(value)))
         propagate<top>(ws, sink, input_gradient);
       return value;

@@ -102,3 +102,26 @@ BOOST_AUTO_TEST_CASE(small_matvec_matches_eigen_at_every_shape) {
     BOOST_TEST((small_matvec_error<double, 131, 3>(in_place) < 1e-14));
   }
 }
+
+// Which kernel runs the products: OpenBLAS's unless the build's Eigen code is AVX-512 and OpenBLAS's
+// kernel is not (docs/performance.md, "Which kernel").
+BOOST_AUTO_TEST_CASE(the_kernel_choice_follows_the_measurements) {
+  using ctnn::detail::openblas_kernel_is_faster;
+  using ctnn::detail::simd_level;
+  for (const char* core : {"Haswell", "Zen", "Nehalem", "SkylakeX", "COOPERLAKE", "sapphirerapids"}) {
+    BOOST_TEST(openblas_kernel_is_faster(core, simd_level::sse));
+    BOOST_TEST(openblas_kernel_is_faster(core, simd_level::avx2));
+  }
+  BOOST_TEST(openblas_kernel_is_faster("SkylakeX", simd_level::avx512));
+  BOOST_TEST(openblas_kernel_is_faster("Cooperlake", simd_level::avx512));
+  BOOST_TEST(openblas_kernel_is_faster("SapphireRapids", simd_level::avx512));
+  BOOST_TEST(!openblas_kernel_is_faster("Haswell", simd_level::avx512));
+  BOOST_TEST(!openblas_kernel_is_faster("Zen", simd_level::avx512));
+  BOOST_TEST(!openblas_kernel_is_faster("", simd_level::avx512));
+#ifdef CTNN_USE_OPENBLAS
+  BOOST_TEST_MESSAGE("OpenBLAS kernel " << openblas_get_corename() << ", Eigen compiled for "
+                                        << static_cast<int>(ctnn::detail::eigen_simd) << " (0 SSE, 1 AVX2, 2 AVX-512): "
+                                        << (ctnn::detail::openblas_is_faster() ? "OpenBLAS" : "Eigen")
+                                        << " runs the large products");
+#endif
+}

@@ -12,31 +12,53 @@
 #include "../config.hpp"
 #include "storage.hpp"
 
+#include <cctype>
+#include <string_view>
+
 #ifdef CTNN_USE_OPENBLAS
 #include <cblas.h>
-
-#include <cctype>
-#include <string>
 #endif
 
 namespace ctnn::detail {
 
-#ifdef CTNN_USE_OPENBLAS
-/// Whether OpenBLAS's kernel beats Eigen's here. OpenBLAS picks its kernel when it loads (or from
-/// OPENBLAS_CORETYPE); on an AVX-512 build only its AVX-512 kernels are faster than Eigen's (measured
-/// on Zen 5 with bench/kernels.cpp: SkylakeX 191-215 GFLOP/s, Eigen 3.4 144-158, OpenBLAS's Haswell
-/// kernel 108-113), so any other choice falls back to Eigen's kernel. Decided once per process.
-inline bool openblas_is_faster() noexcept {
-  static const bool faster = [] {
-#ifdef __AVX512F__
-    std::string core = openblas_get_corename();
-    for (char& c : core) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return core.find("skylakex") != std::string::npos || core.find("cooperlake") != std::string::npos ||
-           core.find("sapphirerapids") != std::string::npos;
+/// The widest vector instructions Eigen's kernels were compiled for (the build's -m flags).
+enum class simd_level { sse, avx2, avx512 };
+#if defined(__AVX512F__)
+inline constexpr simd_level eigen_simd = simd_level::avx512;
+#elif defined(__AVX2__) && defined(__FMA__)
+inline constexpr simd_level eigen_simd = simd_level::avx2;
 #else
-    return true;
+inline constexpr simd_level eigen_simd = simd_level::sse;
 #endif
-  }();
+
+/// Whether OpenBLAS's kernel `core` (as openblas_get_corename() names it) runs the products faster
+/// than Eigen's code compiled for `eigen`. Measured with bench/kernels.cpp on the MLP and CNN shapes
+/// (docs/performance.md, "Which kernel"): OpenBLAS's AVX-512 kernels (SkylakeX, Cooperlake,
+/// Sapphire Rapids) beat Eigen everywhere; its AVX2 (Haswell, Zen) and older kernels beat Eigen's SSE
+/// and AVX2 code but lose to Eigen's AVX-512 code. So only an AVX-512 build with a kernel short of
+/// AVX-512 keeps Eigen's.
+inline bool openblas_kernel_is_faster(std::string_view core, simd_level eigen) noexcept {
+  if (eigen != simd_level::avx512) return true;
+  auto has = [&](std::string_view name) {
+    if (core.size() < name.size()) return false;
+    for (std::size_t at = 0; at + name.size() <= core.size(); ++at) {
+      std::size_t i = 0;
+      while (i < name.size() &&
+             std::tolower(static_cast<unsigned char>(core[at + i])) == static_cast<unsigned char>(name[i]))
+        ++i;
+      if (i == name.size()) return true;
+    }
+    return false;
+  };
+  return has("skylakex") || has("cooperlake") || has("sapphirerapids");
+}
+
+#ifdef CTNN_USE_OPENBLAS
+/// Whether OpenBLAS's kernel, chosen when it loaded (its detection, or OPENBLAS_CORETYPE), beats
+/// Eigen's in this build. Decided once per process, so that the same seed and thread count give
+/// bit-identical results within it.
+inline bool openblas_is_faster() noexcept {
+  static const bool faster = openblas_kernel_is_faster(openblas_get_corename(), eigen_simd);
   return faster;
 }
 #endif
