@@ -36,5 +36,5 @@ choose_openblas_kernel() {
     done
     [ "$all" -eq 1 ] && export OPENBLAS_CORETYPE=SkylakeX
   fi
-  echo "ctnn: OpenBLAS kernel: ${OPENBLAS_CORETYPE:-OpenBLAS's own detection}" >&2
+  echo "ctnn: OpenBLAS kernel: ${OPENBLAS_CORETYPE:-detected by OpenBLAS}" >&2
 }

@@ -108,16 +108,20 @@ BOOST_AUTO_TEST_CASE(small_matvec_matches_eigen_at_every_shape) {
 BOOST_AUTO_TEST_CASE(the_kernel_choice_follows_the_measurements) {
   using ctnn::detail::openblas_kernel_is_faster;
   using ctnn::detail::simd_level;
-  for (const char* core : {"Haswell", "Zen", "Nehalem", "SkylakeX", "COOPERLAKE", "sapphirerapids"}) {
-    BOOST_TEST(openblas_kernel_is_faster(core, simd_level::sse));
-    BOOST_TEST(openblas_kernel_is_faster(core, simd_level::avx2));
+  for (bool half : {false, true}) {
+    for (const char* core : {"Haswell", "Zen", "Nehalem", "SkylakeX", "COOPERLAKE", "sapphirerapids"}) {
+      BOOST_TEST(openblas_kernel_is_faster(core, simd_level::sse, half));
+      BOOST_TEST(openblas_kernel_is_faster(core, simd_level::avx2, half));
+      BOOST_TEST(openblas_kernel_is_faster(core, simd_level::avx512, true));  // Zen 4: OpenBLAS's kernels win
+    }
   }
-  BOOST_TEST(openblas_kernel_is_faster("SkylakeX", simd_level::avx512));
-  BOOST_TEST(openblas_kernel_is_faster("Cooperlake", simd_level::avx512));
-  BOOST_TEST(openblas_kernel_is_faster("SapphireRapids", simd_level::avx512));
-  BOOST_TEST(!openblas_kernel_is_faster("Haswell", simd_level::avx512));
-  BOOST_TEST(!openblas_kernel_is_faster("Zen", simd_level::avx512));
-  BOOST_TEST(!openblas_kernel_is_faster("", simd_level::avx512));
+  BOOST_TEST(openblas_kernel_is_faster("SkylakeX", simd_level::avx512, false));
+  BOOST_TEST(openblas_kernel_is_faster("Cooperlake", simd_level::avx512, false));
+  BOOST_TEST(openblas_kernel_is_faster("SapphireRapids", simd_level::avx512, false));
+  BOOST_TEST(!openblas_kernel_is_faster("Haswell", simd_level::avx512, false));  // Zen 5: Eigen's AVX-512 wins
+  BOOST_TEST(!openblas_kernel_is_faster("Zen", simd_level::avx512, false));
+  BOOST_TEST(!openblas_kernel_is_faster("", simd_level::avx512, false));
+  BOOST_TEST_MESSAGE("this CPU's AVX-512 is " << (ctnn::detail::avx512_is_half_width() ? "half width" : "full width or absent"));
 #ifdef CTNN_USE_OPENBLAS
   BOOST_TEST_MESSAGE("OpenBLAS kernel " << openblas_get_corename() << ", Eigen compiled for "
                                         << static_cast<int>(ctnn::detail::eigen_simd) << " (0 SSE, 1 AVX2, 2 AVX-512): "

@@ -15,6 +15,10 @@
 #include <cctype>
 #include <string_view>
 
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#endif
+
 #ifdef CTNN_USE_OPENBLAS
 #include <cblas.h>
 #endif
@@ -31,16 +35,31 @@ inline constexpr simd_level eigen_simd = simd_level::avx2;
 inline constexpr simd_level eigen_simd = simd_level::sse;
 #endif
 
+/// Whether this CPU runs AVX-512 on 256-bit units, two halves per instruction (AMD Zen 4: family
+/// 0x19 with AVX-512), so that AVX-512 code gains nothing over AVX2 there. From cpuid; false elsewhere.
+inline bool avx512_is_half_width() noexcept {
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid(0, &a, &b, &c, &d)) return false;
+  const bool amd = b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163;  // "AuthenticAMD"
+  if (!amd || !__get_cpuid(1, &a, &b, &c, &d)) return false;
+  const unsigned family = ((a >> 8) & 0xf) + ((a >> 20) & 0xff);
+  return family == 0x19;
+#else
+  return false;
+#endif
+}
+
 /// Whether OpenBLAS's kernel `core` (as openblas_get_corename() names it) runs the products faster
-/// than Eigen's code compiled for `eigen`. Measured with bench/kernels.cpp on the MLP and CNN shapes
-/// (docs/performance.md, "Which kernel"): OpenBLAS's AVX-512 kernels (SkylakeX, Cooperlake,
-/// Sapphire Rapids) beat Eigen everywhere; its AVX2 (Haswell, Zen) and older kernels beat Eigen's SSE
-/// and AVX2 code but lose to Eigen's AVX-512 code. So only an AVX-512 build with a kernel short of
-/// AVX-512 keeps Eigen's.
-inline bool openblas_kernel_is_faster(std::string_view core, simd_level eigen) noexcept {
-  if (eigen != simd_level::avx512) return true;
+/// than Eigen's code compiled for `eigen`, on a CPU whose AVX-512 is half width or not. Measured with
+/// bench/kernels.cpp on the MLP and CNN shapes (docs/performance.md, "Which kernel"): OpenBLAS's
+/// kernels beat Eigen's SSE and AVX2 code everywhere; against Eigen's AVX-512 code, its AVX-512
+/// kernels (SkylakeX, Cooperlake, Sapphire Rapids) win, and its AVX2 (Haswell, Zen) kernel wins only
+/// where AVX-512 is half width (Zen 4: 85-106 GFLOP/s against Eigen's 74-85; on Zen 5 it loses,
+/// 108-113 against 144-158).
+inline bool openblas_kernel_is_faster(std::string_view core, simd_level eigen, bool half_width_avx512) noexcept {
+  if (eigen != simd_level::avx512 || half_width_avx512) return true;
   auto has = [&](std::string_view name) {
-    if (core.size() < name.size()) return false;
     for (std::size_t at = 0; at + name.size() <= core.size(); ++at) {
       std::size_t i = 0;
       while (i < name.size() &&
@@ -58,7 +77,8 @@ inline bool openblas_kernel_is_faster(std::string_view core, simd_level eigen) n
 /// Eigen's in this build. Decided once per process, so that the same seed and thread count give
 /// bit-identical results within it.
 inline bool openblas_is_faster() noexcept {
-  static const bool faster = openblas_kernel_is_faster(openblas_get_corename(), eigen_simd);
+  static const bool faster =
+      openblas_kernel_is_faster(openblas_get_corename(), eigen_simd, eigen_simd == simd_level::avx512 && avx512_is_half_width());
   return faster;
 }
 #endif
