@@ -64,7 +64,8 @@ struct LeakyReLU : detail::elementwise<LeakyReLU<Slope>> {
   // As Keras 3: a negative slope is refused (it would make the activation non-monotonic).
   template <Shape In>
   static constexpr bool check() {
-    static_assert(!Slope.negative(), "ctnn::LeakyReLU: the slope must not be negative (Keras' negative_slope >= 0)");
+    static_assert(!Slope.negative(),
+                  "ctnn::LeakyReLU: the slope must not be negative (Keras' negative_slope >= 0)");
     return !Slope.negative();
   }
   template <class S, class X, class Y>

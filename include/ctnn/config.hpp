@@ -27,12 +27,12 @@
 #if defined(CTNN_CHECKS) || !defined(NDEBUG)
 #include <cstdio>
 #include <cstdlib>
-#define CTNN_EXPECTS(condition, message)                                                        \
-  do {                                                                                          \
-    if (!(condition)) {                                                                         \
+#define CTNN_EXPECTS(condition, message)                                                           \
+  do {                                                                                             \
+    if (!(condition)) {                                                                            \
       std::fprintf(stderr, "%s:%d: ctnn: precondition failed: %s\n", __FILE__, __LINE__, message); \
-      std::abort();                                                                             \
-    }                                                                                           \
+      std::abort();                                                                                \
+    }                                                                                              \
   } while (false)
 #else
 #define CTNN_EXPECTS(condition, message) static_cast<void>(0)

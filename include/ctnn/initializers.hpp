@@ -13,7 +13,9 @@ namespace ctnn {
 
 /// A weight initialiser: `T::fill(p, n, fan_in, fan_out, rng)` writes n starting values at p.
 template <class T>
-concept Initializer = requires(float* p, std::size_t n, random_engine& rng) { T::fill(p, n, n, n, rng); };
+concept Initializer = requires(float* p, std::size_t n, random_engine& rng) {
+  T::fill(p, n, n, n, rng);
+};
 
 namespace detail {
 /// Whether `count` tensors' worth of `a * b + c` scalars, plus alignment slack, fits in std::size_t.

@@ -319,7 +319,8 @@ byte_reader read_model_part(const Net& net, std::span<const std::uint8_t> bytes,
       static_cast<std::uint32_t>(bytes[size - 4]) | static_cast<std::uint32_t>(bytes[size - 3]) << 8 |
       static_cast<std::uint32_t>(bytes[size - 2]) << 16 | static_cast<std::uint32_t>(bytes[size - 1]) << 24;
   if (format::crc32(bytes.first(bytes.size() - 4)) != stored)
-    r.fail_file(concat("checksum mismatch over bytes 0-", std::to_string(size - 5), " (the checksum is the last 4 "
+    r.fail_file(concat("checksum mismatch over bytes 0-", std::to_string(size - 5),
+                       " (the checksum is the last 4 "
                        "bytes): the file was changed or damaged after it was written"));
   if (k != static_cast<std::uint32_t>(want))
     r.fail(k == static_cast<std::uint32_t>(format::kind::checkpoint)

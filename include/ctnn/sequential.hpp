@@ -167,8 +167,7 @@ struct at_layer<Index, Layer, InputShape> {
   static constexpr bool ok = check();
 };
 template <std::size_t Index, class Layer, class InputShape>
-requires(!detail::is_input<Layer> && !LayerSpec<Layer>)
-struct at_layer<Index, Layer, InputShape> {
+requires(!detail::is_input<Layer> && !LayerSpec<Layer>) struct at_layer<Index, Layer, InputShape> {
   static constexpr bool check() {
     static_assert(detail::always_false<Layer>,
                   "ctnn::Sequential: this element is not a layer (its type is the second argument of "
@@ -494,7 +493,8 @@ class basic_sequential<Scalar, First, Specs...> {
   static auto batch_view(View v) noexcept {
     if constexpr (detail::eigen_dense<Target> && View::ColsAtCompileTime == Eigen::Dynamic) {
       if constexpr (Target::ColsAtCompileTime != Eigen::Dynamic) {
-        CTNN_EXPECTS(v.cols() == Target::ColsAtCompileTime, "the target has as many columns as the batch has samples");
+        CTNN_EXPECTS(v.cols() == Target::ColsAtCompileTime,
+                     "the target has as many columns as the batch has samples");
         using element = std::remove_pointer_t<decltype(v.data())>;
         return Eigen::Map<detail::plain_matrix<element, View::RowsAtCompileTime, Target::ColsAtCompileTime>,
                           Eigen::Aligned64>(v.data());

@@ -225,7 +225,8 @@ class trainer {
   }
 
  private:
-  evaluation evaluate_checked(const features& x, const targets& y, std::size_t batch_size, std::size_t threads) {
+  evaluation evaluate_checked(const features& x, const targets& y, std::size_t batch_size,
+                              std::size_t threads) {
     check_data(x, y, "evaluate");
 
     check_batch(batch_size, "evaluate");
@@ -258,7 +259,6 @@ class trainer {
   }
 
  public:
-
   /// Writes a checkpoint to `path` atomically: the network, the optimiser's state, and where training
   /// stands after the last completed epoch (epochs done, the shuffle order, every random generator,
   /// the history). Throws save_error.
@@ -398,16 +398,16 @@ class trainer {
 
   template <class Entry, class X, class Y>
   static constexpr bool data_ok =
-      samples_ok<Entry, X> && error::at_targets<Entry, L, outputs, detail::rows_of<Y>(), Y>::ok &&
+      samples_ok<Entry, X>&& error::at_targets<Entry, L, outputs, detail::rows_of<Y>(), Y>::ok&&
       targets_scalar_ok<Y>();
   // Run-time sizes, checked before any view of the data is made.
   template <class X>
   static void check_samples(const X& x, const char* what, const char* name) {
     if (static_cast<std::size_t>(x.rows()) != inputs)
-      throw std::invalid_argument(detail::concat(
-          std::string("ctnn::trainer::"), what, ": ", name, " has ", std::to_string(x.rows()),
-          " rows, but the network takes ", std::to_string(inputs),
-          " values per sample (Net::input_shape::size; one sample per column)"));
+      throw std::invalid_argument(
+          detail::concat(std::string("ctnn::trainer::"), what, ": ", name, " has ", std::to_string(x.rows()),
+                         " rows, but the network takes ", std::to_string(inputs),
+                         " values per sample (Net::input_shape::size; one sample per column)"));
   }
   template <class X, class Y>
   static void check_shapes(const X& x, const Y& y, const char* what, const char* x_name, const char* y_name) {
@@ -417,10 +417,10 @@ class trainer {
       ny = std::span<const int>(y).size();
     } else {
       if (static_cast<std::size_t>(y.rows()) != outputs)
-        throw std::invalid_argument(detail::concat(
-            std::string("ctnn::trainer::"), what, ": ", y_name, " has ", std::to_string(y.rows()),
-            " rows, but the network has ", std::to_string(outputs),
-            " outputs (Net::output_shape::size; one target column per sample)"));
+        throw std::invalid_argument(
+            detail::concat(std::string("ctnn::trainer::"), what, ": ", y_name, " has ",
+                           std::to_string(y.rows()), " rows, but the network has ", std::to_string(outputs),
+                           " outputs (Net::output_shape::size; one target column per sample)"));
       ny = static_cast<std::size_t>(y.cols());
     }
     if (ny != static_cast<std::size_t>(x.cols()))
@@ -739,9 +739,9 @@ class trainer {
           if (now - last_draw > std::chrono::milliseconds(100) || step + 1 == steps) {
             last_draw = now;
             *o.out << '\r'
-                   << progress_line(progress(step + 1, steps, seconds(start, now), loss_sum / seen, cm, metrics,
-                                             false),
-                                    columns)
+                   << progress_line(
+                          progress(step + 1, steps, seconds(start, now), loss_sum / seen, cm, metrics, false),
+                          columns)
                    << "\x1b[K"  // clears what a longer line left
                    << std::flush;
           }
@@ -817,6 +817,7 @@ class trainer {
     std::snprintf(buf, sizeof buf, "%.4f", v);
     return buf;
   }
+
  public:
   /// A progress line in parts: "469/469", the bar's fill (0 to 1), " - 2.0s 4ms/step" or " - ETA: 3s",
   /// then fields "loss: 0.2345", "accuracy: 0.9300", ...
@@ -850,8 +851,8 @@ class trainer {
  public:
   /// Lays out a progress line, as Keras does: "469/469 [=====>....] - 2.0s 4ms/step - loss: 0.2345 -
   /// accuracy: 0.9300". With `columns` above 0 (a terminal's width) the line stays shorter than that:
-  /// the bar narrows from 30 to 10 characters, then goes, then the last fields go, and what is still
-  /// too long is cut. 0: no limit.
+  /// the bar narrows from 30 to 10 characters, then the last fields go (the loss stays), then the bar,
+  /// and what is still too long is cut. 0: no limit.
   static std::string progress_line(const progress_parts& p, std::size_t columns) {
     auto render = [&](int bar_width, std::size_t fields) {
       std::string s = p.counts;
@@ -871,11 +872,11 @@ class trainer {
       std::string s = render(bar, p.fields.size());
       if (s.size() <= limit) return s;
     }
-    for (std::size_t fields = p.fields.size() + 1; fields-- > 0;) {
-      std::string s = render(0, fields);
-      if (s.size() <= limit || fields == 0) return s.substr(0, limit);
+    for (std::size_t fields = p.fields.size(); fields-- > 1;) {  // the narrowest bar, fewer fields
+      std::string s = render(10, fields);
+      if (s.size() <= limit) return s;
     }
-    return {};
+    return render(0, p.fields.empty() ? 0 : 1).substr(0, limit);  // no bar, the loss alone, cut
   }
 
  private:

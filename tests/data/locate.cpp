@@ -40,7 +40,8 @@ BOOST_AUTO_TEST_CASE(locate_says_where_it_looked) {
     BOOST_TEST(has(m, "shared/data"), m);
     BOOST_TEST(has(m, "CTNN_DATA_DIR"), m);
     BOOST_TEST(has(m, "load_mnist(dir)"), m);  // the loader's argument, not only the examples' flag
-    BOOST_TEST(has(m, (fs::current_path() / "data" / "nothing" / "absent.bin").string()), m);  // absolute paths
+    BOOST_TEST(has(m, (fs::current_path() / "data" / "nothing" / "absent.bin").string()),
+               m);  // absolute paths
   }
 }
 

@@ -50,13 +50,15 @@ BOOST_AUTO_TEST_CASE(images_and_labels_must_fit_each_other) {
   };
   BOOST_TEST(message(img, three).find("holds 2 images but") != std::string::npos);
   BOOST_TEST(message(img, big).find("has label 12 at index 1") != std::string::npos);
-  BOOST_TEST(message(three, three).find("three' has the magic number of a label file (0x00000801); an image "
-                                       "file was expected here") != std::string::npos);
+  BOOST_TEST(message(three, three)
+                 .find("three' has the magic number of a label file (0x00000801); an image "
+                       "file was expected here") != std::string::npos);
   // The labels swapped for an image file: named as such, not "truncated: its header promises ..."
   BOOST_TEST(message(img, img).find("img' has the magic number of an image file (0x00000803); a label file "
-                                   "was expected here") != std::string::npos);
+                                    "was expected here") != std::string::npos);
   std::vector<std::uint8_t> small{0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 4};
   small.resize(16 + 16, 1);
-  BOOST_TEST(message(write("small", small), three).find("is not a file of 28x28 images") != std::string::npos);
+  BOOST_TEST(message(write("small", small), three).find("is not a file of 28x28 images") !=
+             std::string::npos);
   fs::remove_all(dir);
 }

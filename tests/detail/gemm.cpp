@@ -118,13 +118,16 @@ BOOST_AUTO_TEST_CASE(the_kernel_choice_follows_the_measurements) {
   BOOST_TEST(openblas_kernel_is_faster("SkylakeX", simd_level::avx512, false));
   BOOST_TEST(openblas_kernel_is_faster("Cooperlake", simd_level::avx512, false));
   BOOST_TEST(openblas_kernel_is_faster("SapphireRapids", simd_level::avx512, false));
-  BOOST_TEST(!openblas_kernel_is_faster("Haswell", simd_level::avx512, false));  // Zen 5: Eigen's AVX-512 wins
+  BOOST_TEST(
+      !openblas_kernel_is_faster("Haswell", simd_level::avx512, false));  // Zen 5: Eigen's AVX-512 wins
   BOOST_TEST(!openblas_kernel_is_faster("Zen", simd_level::avx512, false));
   BOOST_TEST(!openblas_kernel_is_faster("", simd_level::avx512, false));
-  BOOST_TEST_MESSAGE("this CPU's AVX-512 is " << (ctnn::detail::avx512_is_half_width() ? "half width" : "full width or absent"));
+  BOOST_TEST_MESSAGE("this CPU's AVX-512 is "
+                     << (ctnn::detail::avx512_is_half_width() ? "half width" : "full width or absent"));
 #ifdef CTNN_USE_OPENBLAS
   BOOST_TEST_MESSAGE("OpenBLAS kernel " << openblas_get_corename() << ", Eigen compiled for "
-                                        << static_cast<int>(ctnn::detail::eigen_simd) << " (0 SSE, 1 AVX2, 2 AVX-512): "
+                                        << static_cast<int>(ctnn::detail::eigen_simd)
+                                        << " (0 SSE, 1 AVX2, 2 AVX-512): "
                                         << (ctnn::detail::openblas_is_faster() ? "OpenBLAS" : "Eigen")
                                         << " runs the large products");
 #endif

@@ -24,13 +24,16 @@ void predictions_are_identical(const std::string& file, Load load_embedded) {
 // The embedded architecture is checked as ctnn::load checks a file's: the same tensors under other
 // activations or pooling are another network.
 static_assert(mlp_weights::same_architecture<embed_test::Mlp>());
-static_assert(!mlp_weights::same_architecture<ctnn::Sequential<ctnn::Input<16>, ctnn::Dense<32>, ctnn::ReLU,
-                                                               ctnn::Dense<32>, ctnn::Tanh, ctnn::Dense<4>>>());
+static_assert(
+    !mlp_weights::same_architecture<ctnn::Sequential<ctnn::Input<16>, ctnn::Dense<32>, ctnn::ReLU,
+                                                     ctnn::Dense<32>, ctnn::Tanh, ctnn::Dense<4>>>());
 static_assert(cnn_weights::same_architecture<embed_test::Cnn>());
-static_assert(!cnn_weights::same_architecture<
-              ctnn::Sequential<ctnn::Input<8, 8, 2>, ctnn::Conv2D<4, 3, 3>, ctnn::ReLU, ctnn::AveragePool2D<2, 2>,
-                               ctnn::Flatten, ctnn::Dense<3>, ctnn::Softmax>::rebind<double>>());
-static_assert(!mlp_weights::same_architecture<ctnn::Sequential<ctnn::Input<16>, ctnn::Dense<32>, ctnn::Tanh>>());
+static_assert(
+    !cnn_weights::same_architecture<
+        ctnn::Sequential<ctnn::Input<8, 8, 2>, ctnn::Conv2D<4, 3, 3>, ctnn::ReLU, ctnn::AveragePool2D<2, 2>,
+                         ctnn::Flatten, ctnn::Dense<3>, ctnn::Softmax>::rebind<double>>());
+static_assert(
+    !mlp_weights::same_architecture<ctnn::Sequential<ctnn::Input<16>, ctnn::Dense<32>, ctnn::Tanh>>());
 
 BOOST_AUTO_TEST_CASE(embedded_weights_predict_exactly_as_the_file) {
   predictions_are_identical<embed_test::Mlp>(CTNN_EMBED_DIR "/mlp.ctnn",

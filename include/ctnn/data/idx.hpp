@@ -76,8 +76,8 @@ inline idx_array read_idx(const std::filesystem::path& file, std::size_t expecte
       return r == 1 ? "a label file" : r == 3 ? "an image file" : "a rank-" + std::to_string(r) + " array";
     };
     auto magic = [](std::size_t r) { return "0x0000080" + std::to_string(r); };
-    throw data_error(detail::concat("ctnn: ", where, " has the magic number of ", kind(rank), " (", magic(rank),
-                                    "); ", kind(expected_rank), " was expected here (magic ",
+    throw data_error(detail::concat("ctnn: ", where, " has the magic number of ", kind(rank), " (",
+                                    magic(rank), "); ", kind(expected_rank), " was expected here (magic ",
                                     magic(expected_rank), ")"));
   }
   const std::size_t header = 4 + 4 * rank;

@@ -43,9 +43,10 @@ inline std::filesystem::path locate(const std::string& dataset, const std::strin
       looked += "\n  " + std::filesystem::absolute(dir / probe, ec).string() + "[.gz]";
     }
   }
-  throw data_error(detail::concat("ctnn: cannot find the ", dataset, " data set; looked for", looked,
-                                  "\nSet CTNN_DATA_DIR to the folder that holds it, or pass the folder to the "
-                                  "loader (load_mnist(dir), load_cifar10(dir); the examples' --data DIR)."));
+  throw data_error(
+      detail::concat("ctnn: cannot find the ", dataset, " data set; looked for", looked,
+                     "\nSet CTNN_DATA_DIR to the folder that holds it, or pass the folder to the "
+                     "loader (load_mnist(dir), load_cifar10(dir); the examples' --data DIR)."));
 }
 
 }  // namespace ctnn::data

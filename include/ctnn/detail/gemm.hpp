@@ -57,7 +57,8 @@ inline bool avx512_is_half_width() noexcept {
 /// kernels (SkylakeX, Cooperlake, Sapphire Rapids) win, and its AVX2 (Haswell, Zen) kernel wins only
 /// where AVX-512 is half width (Zen 4: 85-106 GFLOP/s against Eigen's 74-85; on Zen 5 it loses,
 /// 108-113 against 144-158).
-inline bool openblas_kernel_is_faster(std::string_view core, simd_level eigen, bool half_width_avx512) noexcept {
+inline bool openblas_kernel_is_faster(std::string_view core, simd_level eigen,
+                                      bool half_width_avx512) noexcept {
   if (eigen != simd_level::avx512 || half_width_avx512) return true;
   auto has = [&](std::string_view name) {
     for (std::size_t at = 0; at + name.size() <= core.size(); ++at) {
@@ -77,8 +78,8 @@ inline bool openblas_kernel_is_faster(std::string_view core, simd_level eigen, b
 /// Eigen's in this build. Decided once per process, so that the same seed and thread count give
 /// bit-identical results within it.
 inline bool openblas_is_faster() noexcept {
-  static const bool faster =
-      openblas_kernel_is_faster(openblas_get_corename(), eigen_simd, eigen_simd == simd_level::avx512 && avx512_is_half_width());
+  static const bool faster = openblas_kernel_is_faster(
+      openblas_get_corename(), eigen_simd, eigen_simd == simd_level::avx512 && avx512_is_half_width());
   return faster;
 }
 #endif

@@ -152,7 +152,8 @@ struct Conv2D {
       for (std::size_t c = chunks; c-- > 0;) {
         const std::size_t j0 = c * step, m = std::min(step, n - j0);
         const auto cols = static_cast<Eigen::Index>(positions * m);
-        if (cols <= 0) continue;  // never (j0 < n); tells g++ 12 -O3 the size is positive (no bogus -Wstringop-overflow)
+        if (cols <= 0)
+          continue;  // never (j0 < n); tells g++ 12 -O3 the size is positive (no bogus -Wstringop-overflow)
         if (c + 1 < chunks) im2col(x.data() + j0 * In::size, m, s.patches.data());
         out_map<const Scalar> d_out(dy.data() + j0 * positions * Filters, Filters, cols);
         auto patches = patches_view(s, cols);

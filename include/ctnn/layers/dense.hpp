@@ -29,8 +29,9 @@ struct Dense {
                     "...); an activation is a layer of its own: Dense<8>, ReLU");
       return false;
     } else if constexpr (Units > 0 && In::rank == 1 && !detail::fits_in_size(Units, In::size + 1)) {
-      static_assert(detail::always_false<In>,
-                    "ctnn::Dense: Units x (inputs + 1) parameters overflow std::size_t; the layer is too large");
+      static_assert(
+          detail::always_false<In>,
+          "ctnn::Dense: Units x (inputs + 1) parameters overflow std::size_t; the layer is too large");
       return false;
     } else {
       static_assert(Units > 0, "ctnn::Dense needs at least one unit, as in Dense<10>");
