@@ -24,6 +24,16 @@ Eigen::Matrix<float, 784, Eigen::Dynamic> first_images(const data::image_set& s,
 std::vector<int> first_labels(const data::image_set& s, std::size_t n) {
   return {s.labels.begin(), s.labels.begin() + static_cast<long>(n)};
 }
+// What the std::invalid_argument that `call` throws says ("" if it throws none).
+template <class Call>
+std::string invalid_argument_message(Call&& call) {
+  try {
+    call();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
 fit_options quiet(std::size_t epochs, std::size_t batch, std::uint64_t seed = 1) {
   return {.epochs = epochs, .batch_size = batch, .seed = seed, .verbose = 0};
 }
@@ -188,14 +198,7 @@ BOOST_AUTO_TEST_CASE(bad_input_is_reported_before_training) {
   Net net;
   trainer t(net, SparseCategoricalCrossEntropy{}, Adam{});
   Eigen::Matrix<float, 4, Eigen::Dynamic> x = Eigen::Matrix<float, 4, Eigen::Dynamic>::Random(4, 5);
-  auto message = [&](auto&& call) -> std::string {
-    try {
-      call();
-    } catch (const std::invalid_argument& e) {
-      return e.what();
-    }
-    return "";
-  };
+  auto message = [](auto&& call) { return invalid_argument_message(call); };
   const std::vector<int> ok{0, 1, 2, 0, 1}, out_of_range{0, 1, 3, 0, 1}, short_labels{0, 1};
   BOOST_TEST(message([&] {
                t.fit(x, out_of_range, quiet(1, 4));
@@ -258,14 +261,7 @@ BOOST_AUTO_TEST_CASE(run_time_sizes_are_checked_first_with_both_sizes) {
   Net net(1);
   const Eigen::VectorXf before = net.parameters();
   trainer t(net, CategoricalCrossEntropy{}, Adam{});
-  auto message = [&](auto&& call) -> std::string {
-    try {
-      call();
-    } catch (const std::invalid_argument& e) {
-      return e.what();
-    }
-    return "";
-  };
+  auto message = [](auto&& call) { return invalid_argument_message(call); };
   const Eigen::MatrixXf three_rows = Eigen::MatrixXf::Random(3, 50), x = Eigen::MatrixXf::Random(4, 50);
   const Eigen::MatrixXf y = Eigen::MatrixXf::Identity(3, 50), y_two_rows = Eigen::MatrixXf::Zero(2, 50);
   const Eigen::MatrixXf y_short = Eigen::MatrixXf::Identity(3, 40);
