@@ -23,6 +23,7 @@ template <class T>
 concept eigen_dense = requires {
   T::RowsAtCompileTime;
   T::ColsAtCompileTime;
+  typename T::Scalar;
 };
 
 /// Keras' clipping constant for losses computed on probabilities.

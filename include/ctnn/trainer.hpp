@@ -79,21 +79,15 @@ struct evaluation {
 };
 
 namespace detail {
-template <class T>
-concept eigen_matrix = requires {
-  T::RowsAtCompileTime;
-  T::ColsAtCompileTime;
-  typename T::Scalar;
-};
 /// A range of numbers that is not an Eigen matrix (std::vector<int>, std::vector<float>, ...).
 template <class T>
-concept number_range = !eigen_matrix<T> && std::ranges::range<const T&> &&
+concept number_range = !eigen_dense<T> && std::ranges::range<const T&> &&
                        std::is_arithmetic_v<std::remove_cvref_t<std::ranges::range_reference_t<const T&>>>;
 template <class T>
 concept integer_labels = std::is_convertible_v<const T&, std::span<const int>>;
 template <class T>
 constexpr int rows_of() {
-  if constexpr (eigen_matrix<T>)
+  if constexpr (eigen_dense<T>)
     return T::RowsAtCompileTime;
   else
     return -1;
@@ -141,7 +135,7 @@ struct at_targets {
                     "not a list of labels: use ctnn::data::one_hot<classes>(labels), or "
                     "SparseCategoricalCrossEntropy for integer labels");
       return false;
-    } else if constexpr (!detail::eigen_matrix<Target>) {
+    } else if constexpr (!detail::eigen_dense<Target>) {
       static_assert(detail::always_false<Target>,
                     "ctnn::trainer: the targets must be an Eigen matrix with one column per sample");
       return false;
@@ -375,7 +369,7 @@ class trainer {
   // else instantiated after it.
   template <class Entry, class X>
   static constexpr bool samples_ok = [] {
-    if constexpr (detail::eigen_matrix<X>) {
+    if constexpr (detail::eigen_dense<X>) {
       return error::at_samples<Entry, inputs, detail::rows_of<X>(), scalar, typename X::Scalar>::ok;
     } else {
       static_assert(detail::always_false<X>,
@@ -386,7 +380,7 @@ class trainer {
   }();
   template <class Y>
   static constexpr bool targets_scalar_ok() {
-    if constexpr (detail::eigen_matrix<Y>) {
+    if constexpr (detail::eigen_dense<Y>) {
       static_assert(std::is_same_v<typename Y::Scalar, scalar>,
                     "ctnn::trainer: the targets' scalar type is not the network's (double targets for a "
                     "float network?): pass y.cast<float>()");
@@ -439,21 +433,12 @@ class trainer {
           std::string("ctnn::trainer::"), what, ": batch size ", std::to_string(batch_size),
           " is outside [1, ", std::to_string(MaxBatch), "]; raise the trainer's MaxBatch template argument"));
   }
+  // The data's values, after check_shapes has checked its sizes (and that samples and targets agree).
   void check_data(const features& x, const targets& y, const char* what) const {
-    const auto n = static_cast<std::size_t>(x.cols());
-    std::size_t ny;
-    if constexpr (sparse)
-      ny = y.size();
-    else
-      ny = static_cast<std::size_t>(y.cols());
-    if (n == 0)
+    if (x.cols() == 0)
       throw std::invalid_argument(detail::concat(std::string("ctnn::trainer::"), what, ": no samples"));
-    if (ny != n)
-      throw std::invalid_argument(detail::concat(std::string("ctnn::trainer::"), what, ": ",
-                                                 std::to_string(n), " samples but ", std::to_string(ny),
-                                                 " targets"));
     if constexpr (sparse) {
-      for (std::size_t i = 0; i < ny; ++i)
+      for (std::size_t i = 0; i < y.size(); ++i)
         if (y[i] < 0 || static_cast<std::size_t>(y[i]) >= outputs)
           throw std::invalid_argument(detail::concat(std::string("ctnn::trainer::"), what, ": label ",
                                                      std::to_string(y[i]), " at index ", std::to_string(i),
