@@ -39,6 +39,7 @@ inline void eigen_assert_failed() {
 #include <boost/test/unit_test.hpp>
 #include <ctnn/ctnn.hpp>
 #include <memory>
+#include <utility>
 #include <vector>
 
 // After every system header, so that these definitions follow the declarations they replace.
@@ -306,6 +307,66 @@ BOOST_AUTO_TEST_CASE(training_steps_on_two_threads) {
     counts[i] = zone.allocations();
   }
   BOOST_TEST_MESSAGE("allocations in fit: " << counts[0] << " for 4 steps, " << counts[1] << " for 40");
+  BOOST_TEST(counts[0] == counts[1]);
+  BOOST_TEST(counts[0] < 40);
+}
+
+BOOST_AUTO_TEST_CASE(blocks_predict_forward_backward_and_step) {
+  // Residual, a strided projection Add, Concat and Multiply: the blocks keep their branches' buffers
+  // in the workspace, so nothing is allocated after construction, in one sample or a batch.
+  using Net = Sequential<
+      Input<8, 8, 3>, Conv2D<4, 3, 3, Padding::same>, ReLU,
+      Residual<Conv2D<4, 3, 3, Padding::same>, ReLU, Dropout<0.2>, Conv2D<4, 3, 3, Padding::same>>,
+      Add<Branch<Conv2D<8, 1, 1, Padding::valid, 2>>, Branch<Conv2D<8, 3, 3, Padding::same, 2>, ReLU>>,
+      Concat<Branch<>, Branch<Conv2D<4, 1, 1>>>, GlobalAveragePool2D,
+      Multiply<Branch<Dense<6>, Tanh>, Branch<Dense<6>, Sigmoid>>, Dense<3>, Softmax>;
+  auto net = std::make_unique<Net>();
+  auto ws = std::make_unique<Net::workspace<8>>();
+  optimizer<Net, Adam> adam;
+  optimizer<Net, SGD> plain;
+  const Eigen::Matrix<float, 192, 8> x = Eigen::Matrix<float, 192, 8>::Random();
+  const Eigen::Matrix<float, 192, 1> sample = x.col(0);
+  const std::vector<int> y{0, 1, 2, 0, 1, 2, 0, 1};
+  float sink = 0;
+  no_allocation_zone zone;
+  for (int i = 0; i < 2; ++i) {
+    net->forward(*ws, x, mode::training);
+    net->zero_gradients();
+    sink += net->backward(*ws, SparseCategoricalCrossEntropy{}, y, true);
+    adam.step(*net);
+    net->forward(*ws, x, mode::training);
+    sink += plain.backward_step(*net, *ws, SparseCategoricalCrossEntropy{},
+                                y);  // fused: blocks step their slices
+    sink += net->predict(sample).sum();
+    sink += std::as_const(*net).predict(sample, *ws).sum();  // const, with the caller's workspace
+  }
+  zone.release();
+  BOOST_TEST(std::isfinite(sink));
+  BOOST_TEST(zone.allocations() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(blocks_train_on_two_threads_without_allocating_per_step) {
+  using Net = Sequential<Input<6, 6, 1>, Conv2D<4, 3, 3, Padding::same>, ReLU,
+                         Residual<Conv2D<4, 3, 3, Padding::same>, ReLU>, Concat<Branch<>, Branch<Tanh>>,
+                         GlobalAveragePool2D, Dense<10>, Softmax>;
+  auto net = std::make_unique<Net>();
+  trainer t(*net, SparseCategoricalCrossEntropy{}, Adam{});
+  const Eigen::Matrix<float, 36, Eigen::Dynamic> x =
+      Eigen::Matrix<float, 36, Eigen::Dynamic>::Random(36, 640);
+  std::vector<int> y(640);
+  for (std::size_t j = 0; j < y.size(); ++j) y[j] = static_cast<int>(j % 10);
+  const fit_options o{.epochs = 1, .batch_size = 16, .verbose = 0, .threads = 2};
+  t.fit(x, y, o);
+  long counts[2];
+  for (int i = 0; i < 2; ++i) {
+    const Eigen::Index n = i == 0 ? 64 : 640;
+    no_allocation_zone zone;
+    t.fit(x.leftCols(n), std::span<const int>(y.data(), static_cast<std::size_t>(n)), o);
+    zone.release();
+    counts[i] = zone.allocations();
+  }
+  BOOST_TEST_MESSAGE("allocations in fit with blocks: " << counts[0] << " for 4 steps, " << counts[1]
+                                                        << " for 40");
   BOOST_TEST(counts[0] == counts[1]);
   BOOST_TEST(counts[0] < 40);
 }

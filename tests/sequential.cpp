@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE sequential
 #include <ctnn/ctnn.hpp>
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include "support/check.hpp"
 
@@ -28,6 +30,32 @@ BOOST_AUTO_TEST_CASE(predict_is_noexcept_and_returns_a_fixed_vector) {
   auto y = net.predict(x);
   static_assert(std::is_same_v<decltype(y), Eigen::Matrix<float, 4, 1>>);
   BOOST_TEST(y.allFinite());
+}
+
+BOOST_AUTO_TEST_CASE(threads_share_one_const_network_with_their_own_workspaces) {
+  const auto net = std::make_unique<const Net>(4);
+  Eigen::Matrix<float, 16, Eigen::Dynamic> x = Eigen::Matrix<float, 16, Eigen::Dynamic>::Random(16, 200);
+  Net::workspace<1> mine;
+  const Eigen::Matrix<float, 16, 1> first = x.col(0);
+  static_assert(noexcept(net->predict(first, mine)));
+  Eigen::Matrix<float, 4, Eigen::Dynamic> want(4, 200), got[2] = {want, want};
+  for (Eigen::Index j = 0; j < 200; ++j)
+    want.col(j) = net->predict(Eigen::Matrix<float, 16, 1>(x.col(j)), mine);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t)
+    threads.emplace_back([&, t] {
+      auto ws = std::make_unique<Net::workspace<1>>();
+      for (Eigen::Index j = 0; j < 200; ++j)
+        got[t].col(j) = net->predict(Eigen::Matrix<float, 16, 1>(x.col(j)), *ws);
+    });
+  for (auto& th : threads) th.join();
+  BOOST_TEST((got[0].array() == want.array()).all());
+  BOOST_TEST((got[1].array() == want.array()).all());
+  // Any capacity: the sample is the first column (a batch's product, so equal up to rounding).
+  auto batch = std::make_unique<Net::workspace<8>>();
+  BOOST_TEST((net->predict(first, *batch) - want.col(0)).norm() < 1e-5f);
+  Net copy = *net;  // the member-workspace predict agrees
+  BOOST_TEST((copy.predict(Eigen::Matrix<float, 16, 1>(x.col(7))) - want.col(7)).norm() == 0.0f);
 }
 
 BOOST_AUTO_TEST_CASE(predict_equals_the_layers_composed_by_hand) {

@@ -17,6 +17,18 @@ namespace error {
 /// `InputShape`. Its name, printed by the compiler next to a failed rule, says where the rule failed.
 template <std::size_t Index, class Layer, class InputShape>
 struct at_layer;
+/// Where a layer sits inside blocks: `path<5, 2, 1>` is layer 1 of branch 2 of the block at position
+/// 5 (positions and layers count from 1, as at_layer's do; Residual's layers are its branch 2).
+template <std::size_t... Steps>
+struct path {};
+/// Checking the layer at `Path` (see path), `Layer`, bound on `InputShape`, inside a block's branch.
+template <class Path, class Layer, class InputShape>
+struct in_block;
+/// Checking that branch `Branch` of the block at `Path`, whose output is `BranchOutput`, fits branch
+/// 1's output `FirstOutput` under the block's operation `Op` (same shape for Add and Multiply; same
+/// but for the last axis for Concat).
+template <class Op, class Path, std::size_t Branch, class FirstOutput, class BranchOutput>
+struct at_branch;
 /// Checking that loss `Loss`, given targets of type `Target`, fits a network whose output is `OutputShape`.
 template <class Loss, class OutputShape, class Target>
 struct at_loss;

@@ -86,22 +86,28 @@ struct layer_record {
   }
 };
 
-/// The architecture of `Net`, derived from its type: one record per layer after Input.
+/// The architecture of `Net`, derived from its type: one record per layer after Input and, after a
+/// block, one per layer of its branches, named with the branch path ("b2/Conv2D" is a Conv2D in branch 2
+/// of the block before it; "b2/b1/Dense" one level deeper). A network without blocks has one record
+/// per layer, as files of every version have had.
 template <class Net>
 std::vector<layer_record> architecture() {
   std::vector<layer_record> out;
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    auto one = [&]<std::size_t J>(std::integral_constant<std::size_t, J>) {
-      using In = typename Net::template shape_at<J>;
-      using Out = typename Net::template shape_at<J + 1>;
-      out.push_back({std::string(Net::template spec_type<J>::name),
-                     {In::dims.begin(), In::dims.end()},
-                     {Out::dims.begin(), Out::dims.end()},
-                     Net::template layer_type<J>::parameter_count});
-    };
-    (one(std::integral_constant<std::size_t, I>{}), ...);
-  }
-  (std::make_index_sequence<Net::depth>{});
+  std::vector<std::size_t> branches;  // the branch numbers from the top to the current level
+  std::size_t index = 0;
+  auto one = [&]<class Spec, class Bound, class In>(std::size_t, std::size_t level, std::size_t branch,
+                                                    std::size_t) {
+    using Out = typename Bound::output_shape;
+    branches.resize(level);
+    if (level > 0) branches[level - 1] = branch;
+    std::string name;
+    for (std::size_t b : branches) name += detail::concat("b", std::to_string(b), "/");
+    out.push_back({name + std::string(Spec::name),
+                   {In::dims.begin(), In::dims.end()},
+                   {Out::dims.begin(), Out::dims.end()},
+                   Bound::parameter_count});
+  };
+  detail::walk_layers<typename Net::chain>(one, index);
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "chain.hpp"
 #include "concepts.hpp"
 #include "config.hpp"
 #include "detail/gemm.hpp"
@@ -26,99 +27,6 @@
 namespace ctnn {
 
 namespace detail {
-
-template <class... T>
-struct type_list {};
-
-template <class Head, class List>
-struct prepend;
-template <class Head, class... T>
-struct prepend<Head, type_list<T...>> {
-  using type = type_list<Head, T...>;
-};
-
-template <std::size_t I, class List>
-struct type_at;
-template <std::size_t I, class... T>
-struct type_at<I, type_list<T...>> {
-  using type = std::tuple_element_t<I, std::tuple<T...>>;
-};
-
-/// The shape between layers I-1 and I: the input for I = 0, else layer I-1's output (named only then).
-template <class In, class Layers, std::size_t I>
-struct boundary_shape {
-  using type = typename type_at<I - 1, Layers>::type::output_shape;
-};
-template <class In, class Layers>
-struct boundary_shape<In, Layers, 0> {
-  using type = In;
-};
-
-/// The last spec of a list, or void for an empty one.
-template <class List>
-struct last_or_void {
-  using type = void;
-};
-template <class... T>
-requires(sizeof...(T) > 0) struct last_or_void<type_list<T...>> {
-  using type = std::tuple_element_t<sizeof...(T) - 1, std::tuple<T...>>;
-};
-
-/// Stands in for every layer from the first broken rule on, so that one mistake gives one error:
-/// the layers after it are neither checked nor bound.
-template <Shape In, class Scalar>
-struct poisoned : parameterless<In, shape<1>> {
-  template <class... A>
-  static void forward(A&&...) noexcept {}
-  template <class... A>
-  static void backward(A&&...) noexcept {}
-};
-
-template <bool Ok, class Spec, class In, class Scalar>
-struct bind_if {
-  using type = typename Spec::template bind<In, Scalar>;
-};
-template <class Spec, class In, class Scalar>
-struct bind_if<false, Spec, In, Scalar> {
-  using type = poisoned<In, Scalar>;
-};
-
-template <bool Ok, class Spec, class In>
-struct output_if {
-  using type = typename Spec::template output_shape<In>;
-};
-template <class Spec, class In>
-struct output_if<false, Spec, In> {
-  using type = shape<1>;
-};
-
-/// Binds `Specs` left to right, each on the output shape of the one before; `Index` is the
-/// position in the Sequential's list (Input is 0). Stops checking at the first broken rule.
-template <class Scalar, std::size_t Index, class In, bool Ok, class... Specs>
-struct chain {
-  using bound = type_list<>;
-  static constexpr bool ok = Ok;
-};
-
-template <class Scalar, std::size_t Index, class In, class Spec, class... Rest>
-struct chain<Scalar, Index, In, true, Spec, Rest...> {
-  // at_layer is named in the aliases, not kept in a member of its own: each layer before a mistake
-  // then adds one note to the compiler's backtrace instead of two.
-  using next =
-      chain<Scalar, Index + 1, typename output_if<error::at_layer<Index, Spec, In>::ok, Spec, In>::type,
-            error::at_layer<Index, Spec, In>::ok, Rest...>;
-  using bound =
-      typename prepend<typename bind_if<error::at_layer<Index, Spec, In>::ok, Spec, In, Scalar>::type,
-                       typename next::bound>::type;
-  static constexpr bool ok = next::ok;
-};
-
-template <class Scalar, std::size_t Index, class In, class Spec, class... Rest>
-struct chain<Scalar, Index, In, false, Spec, Rest...> {
-  using next = chain<Scalar, Index + 1, shape<1>, false, Rest...>;
-  using bound = typename prepend<poisoned<In, Scalar>, typename next::bound>::type;
-  static constexpr bool ok = false;
-};
 
 template <class First>
 constexpr bool check_first() {
@@ -140,43 +48,7 @@ struct input_shape_of<First, true> {
   using type = typename First::shape_type;
 };
 
-template <class Bound, std::size_t MaxB, class Scalar>
-void reserve_for(gemm_scratch<Scalar>& s) {
-  if constexpr (requires { Bound::template reserve<MaxB>(s); }) Bound::template reserve<MaxB>(s);
-}
-
 }  // namespace detail
-
-namespace error {
-// The layer's own rules, read straight from the initialiser (no member function in between), so that
-// a broken rule's backtrace has one note fewer per mistake; Input out of place, and a type that is not
-// a layer, are specialisations of their own.
-template <std::size_t Index, class Layer, class InputShape>
-struct at_layer {
-  static constexpr bool ok = Layer::template check<InputShape>();
-};
-template <std::size_t Index, class Layer, class InputShape>
-requires detail::is_input<Layer>
-struct at_layer<Index, Layer, InputShape> {
-  // A failed static_assert in a class body makes clang treat the whole class as broken (and cascade);
-  // inside a function it only fails that assertion.
-  static constexpr bool check() {
-    static_assert(detail::always_false<Layer>, "ctnn::Input may only be the first element of a Sequential");
-    return false;
-  }
-  static constexpr bool ok = check();
-};
-template <std::size_t Index, class Layer, class InputShape>
-requires(!detail::is_input<Layer> && !LayerSpec<Layer>) struct at_layer<Index, Layer, InputShape> {
-  static constexpr bool check() {
-    static_assert(detail::always_false<Layer>,
-                  "ctnn::Sequential: this element is not a layer (its type is the second argument of "
-                  "ctnn::error::at_layer<position, type, input shape>)");
-    return false;
-  }
-  static constexpr bool ok = check();
-};
-}  // namespace error
 
 /// A view of one bound layer's parameters and gradients inside a network.
 template <class Bound, class Scalar>
@@ -215,93 +87,76 @@ template <class Scalar, class First, class... Specs>
 class basic_sequential<Scalar, First, Specs...> {
   static_assert(std::is_floating_point_v<Scalar>, "ctnn: the scalar type must be float or double");
   static constexpr bool input_ok = detail::check_first<First>();
-  using chain = detail::chain<Scalar, 1, typename detail::input_shape_of<First>::type, input_ok, Specs...>;
 
  public:
+  /// The bound layers as one chain (chain.hpp): what blocks are made of, too. The checker runs first,
+  /// as this alias's argument; a broken rule poisons every layer.
+  using chain = detail::bound_chain<
+      Scalar,
+      input_ok &&
+          detail::checker<detail::cursor<detail::top_level, 1, typename detail::input_shape_of<First>::type,
+                                         detail::type_list<>>,
+                          input_ok, Specs...>::ok,
+      typename detail::input_shape_of<First>::type, Specs...>;
   using scalar = Scalar;
   /// The same network over another scalar type (gradient checks run in double).
   template <class S>
   using rebind = basic_sequential<S, First, Specs...>;
 
   using specs = detail::type_list<Specs...>;
-  using layers = typename chain::bound;
+  using layers = typename chain::layers;
   /// Whether every rule held (when not, the compiler has said which one broke).
-  static constexpr bool valid = chain::ok;
-  /// Number of layers after Input.
+  static constexpr bool valid = chain::checked;
+  /// Number of layers after Input (a block counts as one).
   static constexpr std::size_t depth = sizeof...(Specs);
 
   /// The bound type of layer I (0 is the first layer after Input), and the spec the user wrote.
   template <std::size_t I>
-  using layer_type = typename detail::type_at<I, layers>::type;
+  using layer_type = typename chain::template layer_type<I>;
   template <std::size_t I>
-  using spec_type = typename detail::type_at<I, specs>::type;
+  using spec_type = typename chain::template spec_type<I>;
 
   /// The shape between layers: shape_at<0> is the input, shape_at<depth> the output.
   template <std::size_t I>
-  using shape_at =
-      typename detail::boundary_shape<typename detail::input_shape_of<First>::type, layers, I>::type;
+  using shape_at = typename chain::template shape_at<I>;
   using input_shape = shape_at<0>;
   using output_shape = shape_at<depth>;
 
  private:
-  template <std::size_t... I>
-  static constexpr std::size_t count_parameters(std::index_sequence<I...>) {
-    return (std::size_t{0} + ... + layer_type<I>::parameter_count);
-  }
-  template <std::size_t... I>
-  static constexpr std::size_t storage_before(std::size_t end, std::index_sequence<I...>) {
-    return (std::size_t{0} + ... + (I < end ? layer_type<I>::storage_size : 0));
-  }
   using layer_indices = std::make_index_sequence<depth>;
 
  public:
   /// Trainable scalars, as Keras' summary() counts them.
-  static constexpr std::size_t parameter_count = count_parameters(layer_indices{});
+  static constexpr std::size_t parameter_count = chain::parameter_count;
   /// Where layer I's parameters start in `parameters()`; each tensor starts on a 64-byte boundary.
   template <std::size_t I>
-  static constexpr std::size_t offset = storage_before(I, layer_indices{});
+  static constexpr std::size_t offset = chain::template offset<I>;
   /// Scalars in the flat parameter buffer, alignment padding included (padding stays zero).
-  static constexpr std::size_t storage_size = offset<depth>;
+  static constexpr std::size_t storage_size = chain::storage_size;
 
   /// Activations, gradients and per-layer state for up to MaxB samples, allocated once, so that
   /// forward and backward never allocate. One workspace per thread.
   template <std::size_t MaxB>
   class workspace {
     static_assert(MaxB >= 1, "ctnn: a workspace holds at least one sample");
-    template <class Seq>
-    struct buffers;
-    template <std::size_t... I>
-    struct buffers<std::index_sequence<I...>> {
-      using type = std::tuple<detail::aligned_array<Scalar, shape_at<I>::size * MaxB>...>;
-    };
-    template <class Seq>
-    struct states;
-    template <std::size_t... I>
-    struct states<std::index_sequence<I...>> {
-      using type = std::tuple<typename detail::state_of<layer_type<I>, MaxB>::type...>;
-    };
-    using buffer_tuple = typename buffers<std::make_index_sequence<depth + 1>>::type;
+    using end_buffers = std::tuple<detail::aligned_array<Scalar, input_shape::size * MaxB>,
+                                   detail::aligned_array<Scalar, output_shape::size * MaxB>>;
 
    public:
     static constexpr std::size_t capacity = MaxB;
 
     /// `seed` drives Dropout masks drawn in this workspace.
-    explicit workspace(std::uint64_t seed = 0) : rng_(seed) {
-      [this]<std::size_t... I>(std::index_sequence<I...>) {
-        (detail::reserve_for<layer_type<I>, MaxB>(scratch_), ...);
-      }
-      (layer_indices{});
-    }
+    explicit workspace(std::uint64_t seed = 0) : rng_(seed) { chain::template reserve<MaxB>(scratch_); }
 
     /// Activations after layer I-1 (I = 0: the input), for the current batch.
     template <std::size_t I>
     auto activation() noexcept {
-      return view<I>(std::get<I>(act_).data());
+      return view<I>(activation_data<I>());
     }
     /// Gradient of the loss with respect to activation I, after backward.
     template <std::size_t I>
     auto gradient() noexcept {
-      return view<I>(std::get<I>(grad_).data());
+      return view<I>(gradient_data<I>());
     }
     /// Sets the batch to n samples and returns the input to fill, one sample per column. Expects
     /// 1 <= n <= MaxB (checked by CTNN_EXPECTS where assertions are on; otherwise n is clamped to MaxB).
@@ -319,22 +174,38 @@ class basic_sequential<Scalar, First, Specs...> {
     auto input_gradient() noexcept { return gradient<0>(); }
     std::size_t batch_size() const noexcept { return n_; }
     random_engine& rng() noexcept { return rng_; }
+    /// Layer I's per-pass state (a Dropout mask, say).
     template <std::size_t I>
     auto& state() noexcept {
-      return std::get<I>(states_);
+      return std::get<I>(chain_.layers);
     }
     detail::gemm_scratch<Scalar>& scratch() noexcept { return scratch_; }
 
    private:
     template <std::size_t I>
-    auto view(Scalar* p) noexcept {
-      if constexpr (MaxB == 1)
-        return vector_map<Scalar, shape_at<I>::size>(p);
+    Scalar* activation_data() noexcept {
+      if constexpr (I == 0)
+        return std::get<0>(act_).data();
+      else if constexpr (I == depth)
+        return std::get<1>(act_).data();
       else
-        return batch_map<Scalar, shape_at<I>::size>(p, shape_at<I>::size, static_cast<Eigen::Index>(n_));
+        return chain_.template activation_data<I>();
     }
-    buffer_tuple act_, grad_;
-    typename states<layer_indices>::type states_;
+    template <std::size_t I>
+    Scalar* gradient_data() noexcept {
+      if constexpr (I == 0)
+        return std::get<0>(grad_).data();
+      else if constexpr (I == depth)
+        return std::get<1>(grad_).data();
+      else
+        return chain_.template gradient_data<I>();
+    }
+    template <std::size_t I>
+    auto view(Scalar* p) noexcept {
+      return detail::sample_view<Scalar, shape_at<I>::size, MaxB>(p, static_cast<Eigen::Index>(n_));
+    }
+    end_buffers act_, grad_;
+    typename chain::template state<MaxB> chain_;
     detail::gemm_scratch<Scalar> scratch_;
     random_engine rng_;
     std::size_t n_ = MaxB;
@@ -346,42 +217,46 @@ class basic_sequential<Scalar, First, Specs...> {
 
   void initialize(std::uint64_t seed) {
     random_engine rng(seed);
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (init_one<I>(rng), ...);
-    }
-    (layer_indices{});
+    chain::initialize(params_.data(), rng);
   }
 
-  /// One sample in, one sample out: fixed sizes, no allocation, cannot fail.
+  /// One sample in, one sample out: fixed sizes, no allocation, cannot fail. Uses a workspace the
+  /// network owns, so one network serves one thread; for several, see predict(x, ws).
   template <class Derived>
   vector<Scalar, output_shape::size> predict(const Eigen::MatrixBase<Derived>& x) noexcept {
+    return predict(x, single_);
+  }
+
+  /// The same with a workspace the caller owns: `const`, so threads can share one network, each
+  /// with its own workspace (any capacity; the sample is its first column).
+  template <class Derived, std::size_t MaxB>
+  vector<Scalar, output_shape::size> predict(const Eigen::MatrixBase<Derived>& x,
+                                             workspace<MaxB>& ws) const noexcept {
     constexpr bool one_sample =
         Derived::RowsAtCompileTime == static_cast<int>(input_shape::size) && Derived::ColsAtCompileTime == 1;
     static_assert(one_sample,
                   "ctnn: predict takes one sample, a column vector of Net::input_shape::size values known at "
                   "compile time; for a batch use forward with a workspace");
     if constexpr (one_sample) {
-      single_.input(1) = x;
-      forward(single_, mode::inference);
+      ws.input(1) = x;
+      forward(ws, mode::inference);
     }
-    return single_.output();
+    return ws.output().col(0);
   }
 
   /// Runs the batch already in `ws.input(n)`. Returns the output view (one column per sample).
+  /// Forward reads the network and writes only the workspace.
   template <std::size_t MaxB>
-  auto forward(workspace<MaxB>& ws, ctnn::mode m = mode::inference) noexcept {
+  auto forward(workspace<MaxB>& ws, ctnn::mode m = mode::inference) const noexcept {
     context<Scalar> ctx{ws.scratch(), ws.rng(), m};
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (forward_one<I>(ws, ctx), ...);
-    }
-    (layer_indices{});
+    chain::forward_all(params_.data(), ws, ctx);
     return ws.output();
   }
 
   /// Copies `x` (input_shape::size rows, at most MaxB columns) into the workspace and runs it.
   template <std::size_t MaxB, class Derived>
   auto forward(workspace<MaxB>& ws, const Eigen::MatrixBase<Derived>& x,
-               ctnn::mode m = mode::inference) noexcept {
+               ctnn::mode m = mode::inference) const noexcept {
     constexpr bool fits = Derived::RowsAtCompileTime == static_cast<int>(input_shape::size);
     static_assert(
         fits, "ctnn: forward takes input_shape::size rows (known at compile time), one column per sample");
@@ -471,7 +346,8 @@ class basic_sequential<Scalar, First, Specs...> {
 
   /// Calls f(layer_index, spec_name, tensor_info, value_pointer, gradient_pointer) for every parameter
   /// tensor, in a stable order (the order of files and summaries). Offsets in tensor_info are made
-  /// absolute (into parameters()).
+  /// absolute (into parameters()). Layers are numbered as detail::walk_layers visits them: a block,
+  /// then the layers of its branches, so a network without blocks numbers them 0 .. depth-1.
   template <class F>
   void for_each_tensor(F&& f) {
     visit_tensors(f, params_.data(), grads_.data());
@@ -537,26 +413,10 @@ class basic_sequential<Scalar, First, Specs...> {
     }
   }
 
-  template <std::size_t I>
-  void init_one(random_engine& rng) {
-    if constexpr (requires(Scalar * p) { layer_type<I>::initialize(p, rng); })
-      layer_type<I>::initialize(params_.data() + offset<I>, rng);
-  }
-
-  template <std::size_t I, std::size_t MaxB>
-  void forward_one(workspace<MaxB>& ws, context<Scalar>& ctx) noexcept {
-    layer_type<I>::forward(params_.data() + offset<I>, ws.template activation<I>(),
-                           ws.template activation<I + 1>(), ws.template state<I>(), ctx);
-  }
-
   template <std::size_t I, class Sink, std::size_t MaxB>
   void backward_one(workspace<MaxB>& ws, Sink sink, context<Scalar>& ctx, bool input_gradient) noexcept {
     Scalar* p = params_.data() + offset<I>;
-    auto run = [&](Scalar* g) {
-      layer_type<I>::backward(p, g, ws.template activation<I>(), ws.template activation<I + 1>(),
-                              ws.template gradient<I + 1>(), ws.template gradient<I>(),
-                              I > 0 || input_gradient, ws.template state<I>(), ctx);
-    };
+    auto run = [&](Scalar* g) { chain::template backward_one<I>(p, g, ws, I > 0 || input_gradient, ctx); };
     if constexpr (std::is_same_v<Sink, sgd_step> && layer_type<I>::parameter_count > 0) {
       if constexpr (requires { requires layer_type<I>::updates_in_place; }) {
         ctx.gradient_scale = -sink.rate;  // the layer's products write the step into p
@@ -587,19 +447,17 @@ class basic_sequential<Scalar, First, Specs...> {
 
   template <class F, class P, class G>
   static void visit_tensors(F& f, P* params, G* grads) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (visit_layer<I>(f, params, grads), ...);
-    }
-    (layer_indices{});
-  }
-  template <std::size_t I, class F, class P, class G>
-  static void visit_layer(F& f, P* params, G* grads) {
-    if constexpr (requires { layer_type<I>::for_each_tensor([](tensor_info) {}); }) {
-      layer_type<I>::for_each_tensor([&](tensor_info t) {
-        t.offset += offset<I>;
-        f(I, std::string_view(spec_type<I>::name), t, params + t.offset, grads + t.offset);
-      });
-    }
+    std::size_t index = 0;
+    auto each = [&]<class Spec, class Bound, class In>(std::size_t layer, std::size_t, std::size_t,
+                                                       std::size_t at) {
+      if constexpr (requires { Bound::for_each_tensor([](tensor_info) {}); }) {
+        Bound::for_each_tensor([&](tensor_info t) {
+          t.offset += at;
+          f(layer, std::string_view(Spec::name), t, params + t.offset, grads + t.offset);
+        });
+      }
+    };
+    detail::walk_layers<chain>(each, index);
   }
 
   detail::aligned_array<Scalar, storage_size> params_, grads_;

@@ -58,21 +58,21 @@ void summary(std::ostream& os) {
   os << ' ' << detail::pad("Layer (type)", 32) << detail::pad("Output Shape", 26) << "Param #\n"
      << double_rule << '\n';
   std::map<std::string, int> seen;
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    auto row = [&]<std::size_t J>(std::integral_constant<std::size_t, J>) {
-      using spec = typename Net::template spec_type<J>;
-      using bound = typename Net::template layer_type<J>;
-      std::string type(spec::name), lower;
-      for (char c : type) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      const int k = seen[lower]++;
-      const std::string label = (k == 0 ? lower : lower + "_" + std::to_string(k)) + " (" + type + ")";
-      os << ' ' << detail::pad(label, 32)
-         << detail::pad(detail::batch_shape_string<typename bound::output_shape>(), 26)
-         << detail::group_thousands(bound::parameter_count) << '\n';
-    };
-    (row(std::integral_constant<std::size_t, I>{}), ...);
-  }
-  (std::make_index_sequence<Net::depth>{});
+  // A block's row counts all its parameters; the rows of its branches' layers follow, indented two
+  // spaces per level and marked with their branch, as Keras' nested summaries (expand_nested) show.
+  std::size_t index = 0;
+  auto row = [&]<class Spec, class Bound, class In>(std::size_t, std::size_t level, std::size_t branch,
+                                                    std::size_t) {
+    std::string type(Spec::name), lower;
+    for (char c : type) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const int k = seen[lower]++;
+    std::string label = (k == 0 ? lower : lower + "_" + std::to_string(k)) + " (" + type + ")";
+    if (level > 0) label = std::string(2 * level, ' ') + std::to_string(branch) + ": " + label;
+    os << ' ' << detail::pad(label, 32)
+       << detail::pad(detail::batch_shape_string<typename Bound::output_shape>(), 26)
+       << detail::group_thousands(Bound::parameter_count) << '\n';
+  };
+  detail::walk_layers<typename Net::chain>(row, index);
   const std::size_t bytes = Net::parameter_count * sizeof(Scalar);
   os << double_rule << '\n'
      << "Total params: " << detail::group_thousands(Net::parameter_count) << " ("

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 #include <memory>
 
+#include "blocks_weights.hpp"
 #include "cnn_weights.hpp"
 #include "mlp_weights.hpp"
 #include "models.hpp"
@@ -34,12 +35,22 @@ static_assert(
                          ctnn::Flatten, ctnn::Dense<3>, ctnn::Softmax>::rebind<double>>());
 static_assert(
     !mlp_weights::same_architecture<ctnn::Sequential<ctnn::Input<16>, ctnn::Dense<32>, ctnn::Tanh>>());
+// Blocks: the layers of every branch are compared too, so the same tensors with the branches swapped
+// are another network.
+static_assert(blocks_weights::same_architecture<embed_test::Blocks>());
+static_assert(!blocks_weights::same_architecture<ctnn::Sequential<
+                  ctnn::Input<6, 6, 2>, ctnn::Conv2D<4, 3, 3, ctnn::Padding::same>, ctnn::ReLU,
+                  ctnn::Residual<ctnn::Conv2D<4, 3, 3, ctnn::Padding::same>, ctnn::Tanh>,
+                  ctnn::Concat<ctnn::Branch<ctnn::AveragePool2D<2, 2>>, ctnn::Branch<ctnn::MaxPool2D<2, 2>>>,
+                  ctnn::Flatten, ctnn::Dense<3>, ctnn::Softmax>>());
 
 BOOST_AUTO_TEST_CASE(embedded_weights_predict_exactly_as_the_file) {
   predictions_are_identical<embed_test::Mlp>(CTNN_EMBED_DIR "/mlp.ctnn",
                                              [](embed_test::Mlp& net) { mlp_weights::load(net); });
   predictions_are_identical<embed_test::Cnn>(CTNN_EMBED_DIR "/cnn.ctnn",
                                              [](embed_test::Cnn& net) { cnn_weights::load(net); });
+  predictions_are_identical<embed_test::Blocks>(CTNN_EMBED_DIR "/blocks.ctnn",
+                                                [](embed_test::Blocks& net) { blocks_weights::load(net); });
   const auto made = mlp_weights::make<embed_test::Mlp>();
   embed_test::Mlp loaded;
   ctnn::load(loaded, CTNN_EMBED_DIR "/mlp.ctnn");

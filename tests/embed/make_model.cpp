@@ -15,6 +15,9 @@ int main(int argc, char** argv) try {
   embed_test::Cnn cnn(4);
   for (auto& v : cnn.parameters()) v += 0.01;
   ctnn::save(cnn, dir + "/cnn.ctnn");
+  embed_test::Blocks blocks(5);
+  for (auto& v : blocks.parameters()) v += 0.01f;
+  ctnn::save(blocks, dir + "/blocks.ctnn");
 } catch (const std::exception& e) {
   std::fprintf(stderr, "%s\n", e.what());
   return 1;
