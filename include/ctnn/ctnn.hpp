@@ -1,31 +1,16 @@
-/// @file The umbrella header: includes every public header of ctnn, nothing else.
+/// @file The umbrella header: includes every public header of ctnn, nothing else. For networks and
+/// predict alone (no trainer, threads, files or printing), include core.hpp.
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "activations.hpp"
-#include "concepts.hpp"
-#include "config.hpp"
-#include "error.hpp"
-#include "fraction.hpp"
+#include "core.hpp"
 #include "history.hpp"
-#include "initializers.hpp"
 #include "io.hpp"
-#include "layers/augment.hpp"
-#include "layers/conv2d.hpp"
-#include "layers/dense.hpp"
-#include "layers/dropout.hpp"
-#include "layers/flatten.hpp"
-#include "layers/input.hpp"
-#include "layers/pool2d.hpp"
-#include "losses.hpp"
 #include "metrics.hpp"
 #include "optimizers/adadelta.hpp"
 #include "optimizers/adam.hpp"
 #include "optimizers/optimizer.hpp"
 #include "optimizers/rmsprop.hpp"
 #include "optimizers/sgd.hpp"
-#include "random.hpp"
-#include "sequential.hpp"
-#include "shape.hpp"
 #include "summary.hpp"
 #include "trainer.hpp"

@@ -1,0 +1,26 @@
+/// @file The embedded core: networks (Sequential and the blocks), every layer, the losses, and
+/// forward, backward and predict, with none of the trainer, threads, files, printing or data readers.
+/// It adds no <thread>, <iostream>, <fstream>, <filesystem> or <mutex> of its own (Eigen/Core still
+/// brings <sstream> and <atomic>). ctnn.hpp includes this and everything else.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "activations.hpp"
+#include "blocks.hpp"
+#include "chain.hpp"
+#include "concepts.hpp"
+#include "config.hpp"
+#include "error.hpp"
+#include "fraction.hpp"
+#include "initializers.hpp"
+#include "layers/augment.hpp"
+#include "layers/conv2d.hpp"
+#include "layers/dense.hpp"
+#include "layers/dropout.hpp"
+#include "layers/flatten.hpp"
+#include "layers/input.hpp"
+#include "layers/pool2d.hpp"
+#include "losses.hpp"
+#include "random.hpp"
+#include "sequential.hpp"
+#include "shape.hpp"
