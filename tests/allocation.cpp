@@ -144,6 +144,34 @@ struct no_allocation_zone {
     return std::max(news, mallocs) + (alloc_test::eigen_failures - eigen_before);
   }
 };
+
+/// fit allocates (its shuffle order, the history, the position a checkpoint would save) per epoch, not
+/// per step: the allocations of one epoch of 4 steps and of one of 40 (batches of 16, two threads
+/// sharing each), after a first fit has started the threads and sized every buffer.
+template <class Net>
+void fit_allocates_per_epoch_not_per_step(const char* what) {
+  constexpr std::size_t rows = Net::input_shape::size;
+  auto net = std::make_unique<Net>();
+  ctnn::trainer t(*net, ctnn::SparseCategoricalCrossEntropy{}, ctnn::Adam{});
+  const Eigen::Matrix<float, rows, Eigen::Dynamic> x =
+      Eigen::Matrix<float, rows, Eigen::Dynamic>::Random(rows, 640);
+  std::vector<int> y(640);
+  for (std::size_t j = 0; j < y.size(); ++j) y[j] = static_cast<int>(j % 10);
+  const ctnn::fit_options o{.epochs = 1, .batch_size = 16, .verbose = 0, .threads = 2};
+  t.fit(x, y, o);
+  long counts[2];
+  for (int i = 0; i < 2; ++i) {
+    const Eigen::Index n = i == 0 ? 64 : 640;
+    no_allocation_zone zone;
+    t.fit(x.leftCols(n), std::span<const int>(y.data(), static_cast<std::size_t>(n)), o);
+    zone.release();
+    counts[i] = zone.allocations();
+  }
+  BOOST_TEST_MESSAGE("allocations in fit (" << what << "): " << counts[0] << " for 4 steps, " << counts[1]
+                                            << " for 40");
+  BOOST_TEST(counts[0] == counts[1]);
+  BOOST_TEST(counts[0] < 40);
+}
 }  // namespace
 
 using namespace ctnn;
@@ -285,30 +313,9 @@ BOOST_AUTO_TEST_CASE(a_cnn_predict_forward_backward_and_step) {
 }
 
 BOOST_AUTO_TEST_CASE(training_steps_on_two_threads) {
-  // fit itself allocates (its shuffle order, the history, the position a checkpoint would save), but
-  // per epoch, not per step: so one epoch of 4 steps and one of 40 must allocate alike, with two
-  // threads sharing every batch.
   using Net = Sequential<Input<8, 8, 1>, Conv2D<4, 3, 3>, ReLU, MaxPool2D<2, 2>, Dropout<0.25>, Flatten,
                          Dense<10>, Softmax>;
-  auto net = std::make_unique<Net>();
-  trainer t(*net, SparseCategoricalCrossEntropy{}, Adam{});
-  const Eigen::Matrix<float, 64, Eigen::Dynamic> x =
-      Eigen::Matrix<float, 64, Eigen::Dynamic>::Random(64, 640);
-  std::vector<int> y(640);
-  for (std::size_t j = 0; j < y.size(); ++j) y[j] = static_cast<int>(j % 10);
-  const fit_options o{.epochs = 1, .batch_size = 16, .verbose = 0, .threads = 2};
-  t.fit(x, y, o);  // starts the threads, sizes every buffer for the larger run
-  long counts[2];
-  for (int i = 0; i < 2; ++i) {
-    const Eigen::Index n = i == 0 ? 64 : 640;
-    no_allocation_zone zone;
-    t.fit(x.leftCols(n), std::span<const int>(y.data(), static_cast<std::size_t>(n)), o);
-    zone.release();
-    counts[i] = zone.allocations();
-  }
-  BOOST_TEST_MESSAGE("allocations in fit: " << counts[0] << " for 4 steps, " << counts[1] << " for 40");
-  BOOST_TEST(counts[0] == counts[1]);
-  BOOST_TEST(counts[0] < 40);
+  fit_allocates_per_epoch_not_per_step<Net>("a CNN");
 }
 
 BOOST_AUTO_TEST_CASE(blocks_predict_forward_backward_and_step) {
@@ -349,24 +356,5 @@ BOOST_AUTO_TEST_CASE(blocks_train_on_two_threads_without_allocating_per_step) {
   using Net = Sequential<Input<6, 6, 1>, Conv2D<4, 3, 3, Padding::same>, ReLU,
                          Residual<Conv2D<4, 3, 3, Padding::same>, ReLU>, Concat<Branch<>, Branch<Tanh>>,
                          GlobalAveragePool2D, Dense<10>, Softmax>;
-  auto net = std::make_unique<Net>();
-  trainer t(*net, SparseCategoricalCrossEntropy{}, Adam{});
-  const Eigen::Matrix<float, 36, Eigen::Dynamic> x =
-      Eigen::Matrix<float, 36, Eigen::Dynamic>::Random(36, 640);
-  std::vector<int> y(640);
-  for (std::size_t j = 0; j < y.size(); ++j) y[j] = static_cast<int>(j % 10);
-  const fit_options o{.epochs = 1, .batch_size = 16, .verbose = 0, .threads = 2};
-  t.fit(x, y, o);
-  long counts[2];
-  for (int i = 0; i < 2; ++i) {
-    const Eigen::Index n = i == 0 ? 64 : 640;
-    no_allocation_zone zone;
-    t.fit(x.leftCols(n), std::span<const int>(y.data(), static_cast<std::size_t>(n)), o);
-    zone.release();
-    counts[i] = zone.allocations();
-  }
-  BOOST_TEST_MESSAGE("allocations in fit with blocks: " << counts[0] << " for 4 steps, " << counts[1]
-                                                        << " for 40");
-  BOOST_TEST(counts[0] == counts[1]);
-  BOOST_TEST(counts[0] < 40);
+  fit_allocates_per_epoch_not_per_step<Net>("blocks");
 }

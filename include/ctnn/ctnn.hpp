@@ -1,16 +1,38 @@
 /// @file The umbrella header: includes every public header of ctnn, nothing else. For networks and
-/// predict alone (no trainer, threads, files or printing), include core.hpp.
+/// predict alone (no trainer, threads, files or printing), include core.hpp. The headers are listed
+/// here one by one rather than through core.hpp: a layer's compile-time error then sits one
+/// "In file included from" line higher in the compiler's output (the diagnostics' 30-line bound).
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core.hpp"
+#include "activations.hpp"
+#include "blocks.hpp"
+#include "chain.hpp"
+#include "concepts.hpp"
+#include "config.hpp"
+#include "error.hpp"
+#include "fraction.hpp"
 #include "history.hpp"
+#include "initializers.hpp"
 #include "io.hpp"
+#include "layers/augment.hpp"
+#include "layers/conv2d.hpp"
+#include "layers/dense.hpp"
+#include "layers/dropout.hpp"
+#include "layers/flatten.hpp"
+#include "layers/input.hpp"
+#include "layers/pool2d.hpp"
+#include "losses.hpp"
 #include "metrics.hpp"
 #include "optimizers/adadelta.hpp"
 #include "optimizers/adam.hpp"
 #include "optimizers/optimizer.hpp"
 #include "optimizers/rmsprop.hpp"
 #include "optimizers/sgd.hpp"
+#include "random.hpp"
+#include "sequential.hpp"
+#include "shape.hpp"
 #include "summary.hpp"
 #include "trainer.hpp"
+
+#include "core.hpp"  // after the headers it lists, for the reason above

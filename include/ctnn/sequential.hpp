@@ -122,10 +122,6 @@ class basic_sequential<Scalar, First, Specs...> {
   using input_shape = shape_at<0>;
   using output_shape = shape_at<depth>;
 
- private:
-  using layer_indices = std::make_index_sequence<depth>;
-
- public:
   /// Trainable scalars, as Keras' summary() counts them.
   static constexpr std::size_t parameter_count = chain::parameter_count;
   /// Where layer I's parameters start in `parameters()`; each tensor starts on a 64-byte boundary.
