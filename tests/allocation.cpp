@@ -358,3 +358,44 @@ BOOST_AUTO_TEST_CASE(blocks_train_on_two_threads_without_allocating_per_step) {
                          GlobalAveragePool2D, Dense<10>, Softmax>;
   fit_allocates_per_epoch_not_per_step<Net>("blocks");
 }
+
+BOOST_AUTO_TEST_CASE(batch_normalization_in_a_residual_cnn) {
+  // Training (batch statistics, the moving statistics' update, Adam and the fused SGD step) and
+  // inference (the moving statistics) allocate nothing after construction.
+  using Net = Sequential<Input<8, 8, 3>, Conv2D<4, 3, 3, Padding::same>, BatchNormalization<>, ReLU,
+                         Residual<Conv2D<4, 3, 3, Padding::same>, BatchNormalization<>, ReLU,
+                                  Conv2D<4, 3, 3, Padding::same>, BatchNormalization<>>,
+                         ReLU, GlobalAveragePool2D, Dense<6>, BatchNormalization<>, Dense<3>, Softmax>;
+  auto net = std::make_unique<Net>();
+  auto ws = std::make_unique<Net::workspace<8>>();
+  optimizer<Net, Adam> adam;
+  optimizer<Net, SGD> plain;
+  const Eigen::Matrix<float, 192, 8> x = Eigen::Matrix<float, 192, 8>::Random();
+  const Eigen::Matrix<float, 192, 1> sample = x.col(0);
+  const std::vector<int> y{0, 1, 2, 0, 1, 2, 0, 1};
+  float sink = 0;
+  no_allocation_zone zone;
+  for (int i = 0; i < 2; ++i) {
+    net->forward(*ws, x, mode::training);
+    net->zero_gradients();
+    sink += net->backward(*ws, SparseCategoricalCrossEntropy{}, y, true);
+    adam.step(*net);
+    net->update_buffers(*ws);
+    net->forward(*ws, x, mode::training);
+    sink += plain.backward_step(*net, *ws, SparseCategoricalCrossEntropy{}, y);
+    net->update_buffers(*ws);
+    sink += net->predict(sample).sum();
+    sink += std::as_const(*net).predict(sample, *ws).sum();
+  }
+  zone.release();
+  BOOST_TEST(std::isfinite(sink));
+  BOOST_TEST(zone.allocations() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(batch_normalization_trains_on_two_threads_without_allocating_per_step) {
+  // The threads exchange BatchNormalization's sums through buffers made when fit starts.
+  using Net = Sequential<Input<6, 6, 1>, Conv2D<4, 3, 3, Padding::same>, BatchNormalization<>, ReLU,
+                         Residual<Conv2D<4, 3, 3, Padding::same>, BatchNormalization<>>, GlobalAveragePool2D,
+                         Dense<10>, Softmax>;
+  fit_allocates_per_epoch_not_per_step<Net>("batch normalization");
+}

@@ -31,7 +31,7 @@ BOOST_AUTO_TEST_CASE(walk_visits_blocks_then_their_branches) {
   std::vector<std::string> seen;
   std::size_t index = 0;
   auto each = [&]<class Spec, class Bound, class In>(std::size_t i, std::size_t level, std::size_t branch,
-                                                     std::size_t offset) {
+                                                     std::size_t offset, std::size_t) {
     seen.push_back(std::to_string(i) + ":" + std::string(Spec::name) + "@" + std::to_string(level) + "/" +
                    std::to_string(branch) + "+" + std::to_string(offset));
   };
@@ -50,7 +50,7 @@ BOOST_AUTO_TEST_CASE(walk_visits_blocks_then_their_branches) {
   // The walk is constexpr: the embedding's compile-time architecture check relies on it.
   constexpr std::size_t count = [] {
     std::size_t n = 0;
-    auto none = []<class, class, class>(std::size_t, std::size_t, std::size_t, std::size_t) {};
+    auto none = []<class, class, class>(std::size_t, std::size_t, std::size_t, std::size_t, std::size_t) {};
     detail::walk_layers<Net::chain>(none, n);
     return n;
   }();

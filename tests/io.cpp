@@ -65,11 +65,11 @@ BOOST_AUTO_TEST_CASE(round_trips_are_exact) {
   save(c, s.dir / "double.ctnn");
   load(d, s.dir / "double.ctnn");
   BOOST_TEST((c.parameters().array() == d.parameters().array()).all());
-  // The file is what docs/format.md says: magic, version 1, kind 1, its own size, then the checksum.
+  // The file is what docs/format.md says: magic, version 2, kind 1, its own size, then the checksum.
   const auto f = bytes_of(s.dir / "double.ctnn");
   BOOST_TEST(f[0] == 0x89);
   BOOST_TEST(std::string(f.begin() + 1, f.begin() + 5) == "CTNN");
-  BOOST_TEST(f[8] == 1);
+  BOOST_TEST(f[8] == 2);
   BOOST_TEST(f[12] == 1);
   BOOST_TEST(f[16] + 256 * f[17] == static_cast<int>(f.size()));
   BOOST_TEST(f[24] == 8);  // double
@@ -92,10 +92,11 @@ BOOST_AUTO_TEST_CASE(each_kind_of_bad_file_is_named) {
   BOOST_TEST(has(load_message(target, s.dir / "missing.ctnn"), "missing.ctnn': no such file"));
   write_bytes(s.dir / "text.ctnn", {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '\n'});
   BOOST_TEST(has(load_message(target, s.dir / "text.ctnn"), "not a ctnn file"));
-  auto v2 = good;
-  v2[8] = 2;
-  write_bytes(s.dir / "v2.ctnn", v2);
-  BOOST_TEST(has(load_message(target, s.dir / "v2.ctnn"), "format version 2; this ctnn reads version 1"));
+  auto v3 = good;
+  v3[8] = 3;
+  write_bytes(s.dir / "v3.ctnn", v3);
+  BOOST_TEST(
+      has(load_message(target, s.dir / "v3.ctnn"), "format version 3; this ctnn reads versions 1 to 2"));
   auto cut = good;
   cut.resize(good.size() - 10);
   write_bytes(s.dir / "cut.ctnn", cut);
@@ -264,4 +265,45 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_is_not_a_model_and_needs_its_optimiser) {
   const Eigen::VectorXf before = other.parameters();
   BOOST_TEST(has(message(s.dir / "c.ckpt"), "was made with RMSprop; this trainer's optimiser is Adam"));
   BOOST_TEST((other.parameters() - before).norm() == 0.0f);
+}
+
+// Version 1 files (before buffers existed) are version 2 files without the buffer count after the
+// tensors: they still load, into networks without buffers.
+std::vector<std::uint8_t> as_version_1(std::vector<std::uint8_t> v2) {
+  BOOST_REQUIRE(v2[8] == 2);
+  v2.resize(v2.size() - 4);                                         // the checksum
+  BOOST_REQUIRE(v2[v2.size() - 4] == 0 && v2[v2.size() - 1] == 0);  // no buffers
+  v2.resize(v2.size() - 4);
+  v2[8] = 1;
+  const std::uint64_t size = v2.size() + 4;
+  for (int i = 0; i < 8; ++i)
+    v2[format::size_offset + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(size >> (8 * i));
+  const std::uint32_t crc = format::crc32(v2);
+  for (int i = 0; i < 4; ++i) v2.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
+  return v2;
+}
+
+BOOST_AUTO_TEST_CASE(version_1_files_still_load) {
+  scratch s;
+  auto a = std::make_unique<Cnn>(1), b = std::make_unique<Cnn>(2);
+  save(*a, s.dir / "v2.ctnn");
+  write_bytes(s.dir / "v1.ctnn", as_version_1(bytes_of(s.dir / "v2.ctnn")));
+  load(*b, s.dir / "v1.ctnn");
+  BOOST_TEST((a->parameters().array() == b->parameters().array()).all());
+  // A network with buffers loads them from version 2 files; a version 1 file cannot have had them.
+  using Normalised = Sequential<Input<6>, Dense<8>, BatchNormalization<>, ReLU, Dense<3>, Softmax>;
+  Normalised n(1), m(2);
+  Normalised::workspace<4> ws;
+  n.forward(ws, Eigen::Matrix<float, 6, 4>::Random().eval(), mode::training);
+  n.update_buffers(ws);  // moving statistics off their initial values
+  save(n, s.dir / "bn.ctnn");
+  BOOST_TEST(load_message(m, s.dir / "bn.ctnn") == "");
+  BOOST_TEST((m.buffers().array() == n.buffers().array()).all());
+  auto old = bytes_of(s.dir / "bn.ctnn");
+  old[8] = 1;
+  old.resize(old.size() - 4);
+  const std::uint32_t crc = format::crc32(old);
+  for (int i = 0; i < 4; ++i) old.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
+  write_bytes(s.dir / "bn_v1.ctnn", old);
+  BOOST_TEST(has(load_message(m, s.dir / "bn_v1.ctnn"), "is a version 1 file, which holds no buffers"));
 }

@@ -39,7 +39,7 @@ def main():
     if not re.fullmatch(r"[A-Za-z_]\w*", name):
         fail(f"'{name}' is not a C++ identifier; pass --name")
     try:
-        scalar, layers, tensors = ctnn_format.read(args.model)
+        scalar, layers, tensors, buffers = ctnn_format.read(args.model)
     except ctnn_format.FormatError as e:
         fail(str(e))
     ctype = "float" if scalar == 4 else "double"
@@ -68,6 +68,10 @@ def main():
         lines.append(f"// layer {layer} ({layers[layer][0]}) {tname}, {rows} x {cols}, column-major")
         body = ", ".join(literal(v, scalar) for v in values)
         lines.append(f"inline constexpr {ctype} tensor_{k}[{rows * cols}] = {{{body}}};")
+    for k, (layer, tname, rows, cols, values) in enumerate(buffers):
+        lines.append(f"// layer {layer} ({layers[layer][0]}) buffer {tname}, {rows} x {cols}")
+        body = ", ".join(literal(v, scalar) for v in values)
+        lines.append(f"inline constexpr {ctype} buffer_{k}[{rows * cols}] = {{{body}}};")
     # The architecture record, as ctnn::load checks it: each layer's kind and the shapes it maps.
     max_rank = max([len(i) for _, i, _, _ in layers] + [len(o) for _, _, o, _ in layers] + [1])
     lines += [
@@ -105,7 +109,7 @@ def main():
         "  bool same = true;",
         "  std::size_t index = 0;",
         "  auto each = [&]<class Spec, class Bound, class In>(std::size_t i, std::size_t level, std::size_t branch,",
-        "                                                     std::size_t) {",
+        "                                                     std::size_t, std::size_t) {",
         "    same = same && i < count && Spec::name == layers[i].name && level == layers[i].level &&",
         "           branch == layers[i].branch && same_shape(In::dims, layers[i].in_rank, layers[i].in) &&",
         "           same_shape(Bound::output_shape::dims, layers[i].out_rank, layers[i].out);",
@@ -122,9 +126,13 @@ def main():
     ]
     for k, (layer, _, rows, cols, _) in enumerate(tensors):
         lines.append(f"    {{{layer}, {rows}, {cols}, tensor_{k}}},")
+    lines += ["};", ""]
+    if buffers:  # model memory that is not trained (BatchNormalization's moving statistics)
+        lines.append("inline constexpr tensor_entry buffers[] = {")
+        for k, (layer, _, rows, cols, _) in enumerate(buffers):
+            lines.append(f"    {{{layer}, {rows}, {cols}, buffer_{k}}},")
+        lines += ["};", ""]
     lines += [
-        "};",
-        "",
         "/// Puts the embedded weights into `net`: no file, no allocation, no exception. Net must be the",
         "/// network the file was saved from (its scalar type, parameter count and architecture are checked",
         "/// at compile time, each tensor's layer and shape in debug builds).",
@@ -144,6 +152,23 @@ def main():
         "    for (std::size_t k = 0; k < t.size(); ++k) p[k] = tensors[i].values[k];",
         "    ++i;",
         "  });",
+    ]
+    if buffers:
+        lines += [
+            "  i = 0;",
+            "  net.for_each_buffer([&](std::size_t layer, auto, const ctnn::tensor_info& t, scalar* b) {",
+            "    eigen_assert(buffers[i].layer == layer && buffers[i].rows == t.rows && buffers[i].cols == t.cols);",
+            "    (void)layer;",
+            "    for (std::size_t k = 0; k < t.size(); ++k) b[k] = buffers[i].values[k];",
+            "    ++i;",
+            "  });",
+        ]
+    else:
+        lines += [
+            "  static_assert(Net::buffer_count == 0,",
+            f"                \"{name}: the file holds no buffers, but the network has some\");",
+        ]
+    lines += [
         "}",
         "",
         "/// A network initialised from the embedded weights.",

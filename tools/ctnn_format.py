@@ -1,15 +1,17 @@
 """ctnn's weight file format (docs/format.md), model files (kind 1): read and write with Python's
 standard library only. Shared by ctnn_torch.py and ctnn_embed.py.
 
-A file is (scalar size, layers, tensors):
+A file is (scalar size, layers, tensors, buffers):
   layers   [(name, input dims, output dims, parameter count)]
   tensors  [(layer index, name, rows, cols, values)], values column-major, rows * cols of them
+  buffers  the same for model memory that is not trained (BatchNormalization's moving statistics);
+           version 2 added them, and a version 1 file has none
 """
 import struct
 import zlib
 
 MAGIC = b"\x89CTNN\r\n\x1a"
-VERSION = 1
+VERSION = 2  # written; versions 1 and 2 are read
 MODEL, CHECKPOINT = 1, 2
 HEADER = struct.Struct("<IIQI")  # version, kind, file size, scalar size; after the magic
 
@@ -37,8 +39,8 @@ def read(path):
     if len(data) < 8 + HEADER.size + 4:
         raise FormatError(f"{path}: truncated ({len(data)} bytes)")
     version, kind, size, scalar = HEADER.unpack_from(data, 8)
-    if version != VERSION:
-        raise FormatError(f"{path}: format version {version}; this tool reads version {VERSION}")
+    if version not in (1, VERSION):
+        raise FormatError(f"{path}: format version {version}; this tool reads versions 1 to {VERSION}")
     if kind != MODEL:
         raise FormatError(f"{path}: a training checkpoint, not a model file (save the model with ctnn::save)")
     if size != len(data):
@@ -71,29 +73,36 @@ def read(path):
         ins = list(get(f"<{get('<I')[0]}I"))
         outs = list(get(f"<{get('<I')[0]}I"))
         layers.append((name, ins, outs, get("<Q")[0]))
-    tensors = []
-    for _ in range(get("<I")[0]):
-        (layer,) = get("<I")
-        name = string()
-        rows, cols = get("<II")
-        tensors.append((layer, name, rows, cols, get(_values_format(scalar, rows * cols))))
+    def tensor_list():
+        out = []
+        for _ in range(get("<I")[0]):
+            (layer,) = get("<I")
+            name = string()
+            rows, cols = get("<II")
+            out.append((layer, name, rows, cols, get(_values_format(scalar, rows * cols))))
+        return out
+
+    tensors = tensor_list()
+    buffers = tensor_list() if version >= 2 else []
     if at != len(body):
         raise FormatError(f"{path}: {len(body) - at} unexpected bytes after the tensors")
-    return scalar, layers, tensors
+    return scalar, layers, tensors, buffers
 
 
-def write(path, layers, tensors, scalar=4):
-    """Writes a model file; the layer records and tensors as read() returns them."""
+def write(path, layers, tensors, scalar=4, buffers=()):
+    """Writes a model file (the current version); the layer records, tensors and buffers as read()
+    returns them."""
     body = bytearray(struct.pack("<I", len(layers)))
     for name, ins, outs, params in layers:
         body += struct.pack("<I", len(name)) + name.encode()
         for dims in (ins, outs):
             body += struct.pack(f"<I{len(dims)}I", len(dims), *dims)
         body += struct.pack("<Q", params)
-    body += struct.pack("<I", len(tensors))
-    for layer, name, rows, cols, values in tensors:
-        body += struct.pack("<I", layer) + struct.pack("<I", len(name)) + name.encode()
-        body += struct.pack("<II", rows, cols) + struct.pack(_values_format(scalar, rows * cols), *values)
+    for group in (tensors, buffers):
+        body += struct.pack("<I", len(group))
+        for layer, name, rows, cols, values in group:
+            body += struct.pack("<I", layer) + struct.pack("<I", len(name)) + name.encode()
+            body += struct.pack("<II", rows, cols) + struct.pack(_values_format(scalar, rows * cols), *values)
     data = MAGIC + HEADER.pack(VERSION, MODEL, 8 + HEADER.size + len(body) + 4, scalar) + bytes(body)
     with open(path, "wb") as f:
         f.write(data + struct.pack("<I", zlib.crc32(data)))

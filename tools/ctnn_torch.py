@@ -150,11 +150,12 @@ def write_file(path, records):
 
 
 def read_file(path):
-    """A model file's layer records and its tensors as {(layer, name): (rows, cols) float64 tensor}."""
-    _, layers, tensors = ctnn_format.read(path)
+    """A model file's layer records and its tensors and buffers as {(layer, name): (rows, cols) float64
+    tensor}."""
+    _, layers, tensors, buffers = ctnn_format.read(path)
     return ([(name, ins, outs) for name, ins, outs, _ in layers],
             {(layer, name): torch.tensor(values, dtype=torch.float64).reshape(cols, rows).T
-             for layer, name, rows, cols, values in tensors})
+             for layer, name, rows, cols, values in tensors + buffers})
 
 
 def rebuild(layers, tensors):

@@ -212,8 +212,22 @@ struct block {
       return (std::size_t{0} + ... + (K < end ? chain_at<K>::storage_size : 0));
     }
     template <std::size_t... K>
+    static constexpr std::size_t buffers_before(std::size_t end, std::index_sequence<K...>) {
+      return (std::size_t{0} + ... + (K < end ? chain_at<K>::buffer_size : 0));
+    }
+    template <std::size_t... K>
     static constexpr std::size_t count(std::index_sequence<K...>) {
       return (std::size_t{0} + ... + chain_at<K>::parameter_count);
+    }
+    template <std::size_t... K>
+    static constexpr std::size_t count_buffers(std::index_sequence<K...>) {
+      return (std::size_t{0} + ... + chain_at<K>::buffer_count);
+    }
+    template <std::size_t... K>
+    static constexpr std::size_t widest_sync(std::index_sequence<K...>) {
+      std::size_t w = 0;
+      ((w = chain_at<K>::sync_width > w ? chain_at<K>::sync_width : w), ...);
+      return w;
     }
     template <std::size_t K>
     static constexpr bool identity = chain_at<K>::depth == 0;
@@ -229,6 +243,12 @@ struct block {
     static constexpr std::size_t branch_offset = storage_before(K, branches{});
     static constexpr std::size_t parameter_count = count(branches{});
     static constexpr std::size_t storage_size = branch_offset<branch_count>;
+    /// The same for the branches' buffers (BatchNormalization's statistics inside a block).
+    template <std::size_t K>
+    static constexpr std::size_t branch_buffer_offset = buffers_before(K, branches{});
+    static constexpr std::size_t buffer_size = branch_buffer_offset<branch_count>;
+    static constexpr std::size_t buffer_count = count_buffers(branches{});
+    static constexpr std::size_t sync_width = widest_sync(branches{});
 
     /// Each branch's own state, its output, the gradient at its output and at its input.
     template <std::size_t MaxB>
@@ -260,6 +280,20 @@ struct block {
     static void initialize(Scalar* p, random_engine& rng) {
       [&]<std::size_t... K>(std::index_sequence<K...>) {
         (chain_at<K>::initialize(p + branch_offset<K>, rng), ...);
+      }
+      (branches{});
+    }
+
+    static void initialize_buffers(Scalar* b) noexcept {
+      [&]<std::size_t... K>(std::index_sequence<K...>) {
+        (chain_at<K>::initialize_buffers(b + branch_buffer_offset<K>), ...);
+      }
+      (branches{});
+    }
+    template <class State>
+    static void update_buffers(Scalar* b, const State& s) noexcept {
+      [&]<std::size_t... K>(std::index_sequence<K...>) {
+        (chain_at<K>::update_buffers(b + branch_buffer_offset<K>, std::get<K>(s.chains)), ...);
       }
       (branches{});
     }
@@ -331,7 +365,7 @@ struct block {
         using C = chain_at<K>;
         auto y = output_of<K>(x, s);
         chain_ends<C, State::capacity, X, decltype(y)> a{std::get<K>(s.chains), x, y};
-        C::forward_all(p + branch_offset<K>, a, ctx);
+        in_branch<K>(ctx, [&] { C::forward_all(p + branch_offset<K>, a, ctx); });
       }
     }
 
@@ -354,7 +388,21 @@ struct block {
         auto d_in = sample_view<Scalar, In::size, State::capacity>(std::get<K>(s.dx).data(), x.cols());
         chain_ends<C, State::capacity, X, decltype(y), decltype(d_out), decltype(d_in)> a{
             std::get<K>(s.chains), x, y, &d_out, &d_in};
-        C::backward_all(p + branch_offset<K>, g + branch_offset<K>, a, need_dx, ctx);
+        in_branch<K>(ctx,
+                     [&] { C::backward_all(p + branch_offset<K>, g + branch_offset<K>, a, need_dx, ctx); });
+      }
+    }
+
+    // Runs f with ctx.buffers at branch K's buffers (ctx.buffers is the block's own on entry).
+    template <std::size_t K, class F>
+    static void in_branch(context<Scalar>& ctx, F&& f) noexcept {
+      if constexpr (chain_at<K>::buffer_size == 0) {
+        f();
+      } else {
+        const Scalar* block_buffers = ctx.buffers;
+        ctx.buffers = block_buffers + branch_buffer_offset<K>;
+        f();
+        ctx.buffers = block_buffers;
       }
     }
 

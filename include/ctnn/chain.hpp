@@ -360,6 +360,16 @@ struct bound_chain {
   static constexpr std::size_t storage_before(std::size_t end, std::index_sequence<I...>) {
     return (std::size_t{0} + ... + (I < end ? layer_type<I>::storage_size : 0));
   }
+  template <std::size_t... I>
+  static constexpr std::size_t buffers_before(std::size_t end, std::index_sequence<I...>) {
+    return (std::size_t{0} + ... + (I < end ? buffer_size_of<layer_type<I>>() : 0));
+  }
+  template <std::size_t... I>
+  static constexpr std::size_t widest_sync(std::index_sequence<I...>) {
+    std::size_t w = 0;
+    ((w = sync_width_of<layer_type<I>>() > w ? sync_width_of<layer_type<I>>() : w), ...);
+    return w;
+  }
 
  public:
   static constexpr std::size_t parameter_count = count_parameters(indices{});
@@ -367,6 +377,18 @@ struct bound_chain {
   template <std::size_t I>
   static constexpr std::size_t offset = storage_before(I, indices{});
   static constexpr std::size_t storage_size = offset<depth>;
+  /// The same for buffers (model memory that is not trained), which live apart from the parameters.
+  template <std::size_t I>
+  static constexpr std::size_t buffer_offset = buffers_before(I, indices{});
+  static constexpr std::size_t buffer_size = buffer_offset<depth>;
+  static constexpr std::size_t buffer_count = [] {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return (std::size_t{0} + ... + buffer_count_of<layer_type<I>>());
+    }
+    (indices{});
+  }();
+  /// The most doubles one layer exchanges between threads that share a batch.
+  static constexpr std::size_t sync_width = widest_sync(indices{});
 
   /// The activations and gradients at boundaries 1 .. depth-1, and each layer's state.
   template <std::size_t MaxB>
@@ -411,25 +433,63 @@ struct bound_chain {
     (indices{});
   }
 
+  /// Buffers' initial values (BatchNormalization: mean 0, variance 1), at `b`, laid out by buffer_offset.
+  static void initialize_buffers(Scalar* b) noexcept {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (init_buffers_one<I>(b), ...);
+    }
+    (indices{});
+  }
+
+  /// After a training pass whose states `s` hold the batch's statistics: each layer updates its buffers
+  /// (a moving average, say). Forward itself never writes model memory.
+  template <class State>
+  static void update_buffers(Scalar* b, const State& s) noexcept {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (update_one<I>(b, s), ...);
+    }
+    (indices{});
+  }
+
   /// Runs every layer forward. `a` supplies the views: `a.activation<I>()` for I in 0 .. depth and
-  /// `a.state<I>()` (a Sequential's workspace, or a block's view of its branch).
+  /// `a.state<I>()` (a Sequential's workspace, or a block's view of its branch). `ctx.buffers` is the
+  /// chain's buffer block; each layer sees its own.
   template <class Access>
   static void forward_all(const Scalar* p, Access& a, context<Scalar>& ctx) noexcept {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (layer_type<I>::forward(p + offset<I>, a.template activation<I>(), a.template activation<I + 1>(),
-                              a.template state<I>(), ctx),
+      (with_buffers<I>(ctx,
+                       [&] {
+                         layer_type<I>::forward(p + offset<I>, a.template activation<I>(),
+                                                a.template activation<I + 1>(), a.template state<I>(), ctx);
+                       }),
        ...);
     }
     (indices{});
   }
 
-  /// Layer I's backward, its parameters at `p` and its gradients at `g` (both the layer's own block).
+  /// Layer I's backward, its parameters at `p` and its gradients at `g` (both the layer's own block);
+  /// `ctx.buffers` is the chain's buffer block.
   template <std::size_t I, class Access>
   static void backward_one(const Scalar* p, Scalar* g, Access& a, bool need_dx,
                            context<Scalar>& ctx) noexcept {
-    layer_type<I>::backward(p, g, a.template activation<I>(), a.template activation<I + 1>(),
-                            a.template gradient<I + 1>(), a.template gradient<I>(), need_dx,
-                            a.template state<I>(), ctx);
+    with_buffers<I>(ctx, [&] {
+      layer_type<I>::backward(p, g, a.template activation<I>(), a.template activation<I + 1>(),
+                              a.template gradient<I + 1>(), a.template gradient<I>(), need_dx,
+                              a.template state<I>(), ctx);
+    });
+  }
+
+  /// Runs f with ctx.buffers at layer I's own buffers (nothing to do for a layer without).
+  template <std::size_t I, class F>
+  static void with_buffers(context<Scalar>& ctx, F&& f) noexcept {
+    if constexpr (buffer_size_of<layer_type<I>>() == 0) {
+      f();
+    } else {
+      const Scalar* chain_buffers = ctx.buffers;
+      ctx.buffers = chain_buffers + buffer_offset<I>;
+      f();
+      ctx.buffers = chain_buffers;
+    }
   }
 
   /// Back-propagates the gradient at boundary `Top` through layers Top-1 down to 0, adding parameter
@@ -446,6 +506,16 @@ struct bound_chain {
   }
 
  private:
+  template <std::size_t I, class State>
+  static void update_one(Scalar* b, const State& s) noexcept {
+    if constexpr (buffer_size_of<layer_type<I>>() > 0)
+      layer_type<I>::update_buffers(b + buffer_offset<I>, std::get<I>(s.layers));
+  }
+  template <std::size_t I>
+  static void init_buffers_one(Scalar* b) noexcept {
+    if constexpr (buffer_size_of<layer_type<I>>() > 0)
+      layer_type<I>::initialize_buffers(b + buffer_offset<I>);
+  }
   template <std::size_t I>
   static void init_one(Scalar* p, random_engine& rng) {
     if constexpr (requires(Scalar * q) { layer_type<I>::initialize(q, rng); })
@@ -453,11 +523,6 @@ struct bound_chain {
   }
 };
 
-/// Visits every layer of `Chain` and, after a block, every layer of its branches (pre-order), as
-/// f.template operator()<Spec, Bound, InputShape>(index, level, branch, offset): `index` counts the
-/// layers visited so far (what files and summaries number), `level` is 0 for the chain's own layers
-/// and one more per enclosing block, `branch` numbers the branch from 1 (0 at level 0), and `offset` is
-/// where the layer's parameters start, counted from `base`.
 /// The views a block gives one of its branches: its input x and output y (and in backward their
 /// gradients dx, dy) at the ends, the branch's own buffers between.
 template <class Chain, std::size_t MaxB, class X, class Y, class DY = Y, class DX = Y>
@@ -494,20 +559,29 @@ struct chain_ends {
   }
 };
 
+/// Visits every layer of `Chain` and, after a block, every layer of its branches (pre-order), as
+/// f.template operator()<Spec, Bound, InputShape>(index, level, branch, offset, buffer_offset): `index`
+/// counts the layers visited so far (what files and summaries number), `level` is 0 for the chain's own
+/// layers and one more per enclosing block, `branch` numbers the branch from 1 (0 at level 0), and
+/// `offset` and `buffer_offset` are where the layer's parameters and buffers start, counted from `base`
+/// and `buffer_base`.
 template <class Chain, class F>
 constexpr void walk_layers(F& f, std::size_t& index, std::size_t level = 0, std::size_t branch = 0,
-                           std::size_t base = 0);
+                           std::size_t base = 0, std::size_t buffer_base = 0);
 
 template <class Chain, std::size_t I, class F>
-constexpr void walk_layer(F& f, std::size_t& index, std::size_t level, std::size_t branch, std::size_t base) {
+constexpr void walk_layer(F& f, std::size_t& index, std::size_t level, std::size_t branch, std::size_t base,
+                          std::size_t buffer_base) {
   using B = typename Chain::template layer_type<I>;
   const std::size_t at = base + Chain::template offset<I>;
+  const std::size_t buffers_at = buffer_base + Chain::template buffer_offset<I>;
   f.template operator()<typename Chain::template spec_type<I>, B, typename Chain::template shape_at<I>>(
-      index++, level, branch, at);
+      index++, level, branch, at, buffers_at);
   if constexpr (requires { typename B::chains; }) {
     [&]<std::size_t... K>(std::index_sequence<K...>) {
-      (walk_layers<typename type_at<K, typename B::chains>::type>(f, index, level + 1, K + 1,
-                                                                  at + B::template branch_offset<K>),
+      (walk_layers<typename type_at<K, typename B::chains>::type>(
+           f, index, level + 1, K + 1, at + B::template branch_offset<K>,
+           buffers_at + B::template branch_buffer_offset<K>),
        ...);
     }
     (std::make_index_sequence<B::branch_count>{});
@@ -515,10 +589,10 @@ constexpr void walk_layer(F& f, std::size_t& index, std::size_t level, std::size
 }
 
 template <class Chain, class F>
-constexpr void walk_layers(F& f, std::size_t& index, std::size_t level, std::size_t branch,
-                           std::size_t base) {
+constexpr void walk_layers(F& f, std::size_t& index, std::size_t level, std::size_t branch, std::size_t base,
+                           std::size_t buffer_base) {
   [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (walk_layer<Chain, I>(f, index, level, branch, base), ...);
+    (walk_layer<Chain, I>(f, index, level, branch, base, buffer_base), ...);
   }
   (std::make_index_sequence<Chain::depth>{});
 }

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "config.hpp"
+#include "detail/batch_sync.hpp"
 #include "detail/gemm.hpp"
 #include "random.hpp"
 #include "shape.hpp"
@@ -27,17 +28,49 @@ struct tensor_info {
 /// gradients: `g += gradient_scale * dL/dw`. The scale is 1 except in a fused SGD step
 /// (basic_sequential::backward_sgd), where it is -learning_rate and, for a layer that declares
 /// `updates_in_place`, `g` is the layer's own parameters.
+/// `buffers`: the layer's own block of buffers (model memory that is not trained, BatchNormalization's
+/// running statistics), read-only in forward and backward; the chain points it at each layer's block.
+/// `sync`: when threads share the batch, how a layer that needs whole-batch sums exchanges them
+/// (`lane` is this thread's place); null on one thread.
 template <class Scalar>
 struct context {
   detail::gemm_scratch<Scalar>& scratch;
   random_engine& rng;
   ctnn::mode mode;
   Scalar gradient_scale = Scalar(1);
+  const Scalar* buffers = nullptr;
+  detail::batch_sync* sync = nullptr;
+  std::size_t lane = 0;
 };
 
 namespace detail {
 /// Per-batch state a bound layer keeps between forward and backward (a Dropout mask, say).
 struct no_state {};
+
+/// A bound layer's buffers: `buffer_size` scalars of storage (padding included), `buffer_count` of
+/// them counted as Keras' non-trainable parameters; 0 for a layer that declares none.
+template <class Bound>
+constexpr std::size_t buffer_size_of() {
+  if constexpr (requires { Bound::buffer_size; })
+    return Bound::buffer_size;
+  else
+    return 0;
+}
+template <class Bound>
+constexpr std::size_t buffer_count_of() {
+  if constexpr (requires { Bound::buffer_count; })
+    return Bound::buffer_count;
+  else
+    return 0;
+}
+/// Doubles per thread a layer exchanges when threads share a batch (0: it needs none).
+template <class Bound>
+constexpr std::size_t sync_width_of() {
+  if constexpr (requires { Bound::sync_width; })
+    return Bound::sync_width;
+  else
+    return 0;
+}
 
 template <class Bound, std::size_t MaxB>
 struct state_of {

@@ -14,6 +14,7 @@
 #include "fraction.hpp"
 #include "initializers.hpp"
 #include "layers/augment.hpp"
+#include "layers/batch_normalization.hpp"
 #include "layers/conv2d.hpp"
 #include "layers/dense.hpp"
 #include "layers/dropout.hpp"

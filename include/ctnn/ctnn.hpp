@@ -16,6 +16,7 @@
 #include "initializers.hpp"
 #include "io.hpp"
 #include "layers/augment.hpp"
+#include "layers/batch_normalization.hpp"
 #include "layers/conv2d.hpp"
 #include "layers/dense.hpp"
 #include "layers/dropout.hpp"

@@ -44,7 +44,10 @@ namespace format {
 /// The first 8 bytes of every ctnn file: a non-ASCII byte, the name, and bytes that text-mode
 /// transfers would mangle (as PNG does).
 inline constexpr std::array<std::uint8_t, 8> magic = {0x89, 'C', 'T', 'N', 'N', '\r', '\n', 0x1a};
-inline constexpr std::uint32_t version = 1;
+/// The version written. Version 2 added the buffers (after the tensors); version 1 files, which have
+/// none, still load.
+inline constexpr std::uint32_t version = 2;
+inline constexpr std::uint32_t oldest_version = 1;
 enum class kind : std::uint32_t { model = 1, checkpoint = 2 };
 /// Bytes before the layer records: magic, version, kind, file size, scalar size, 3 zero bytes.
 inline constexpr std::size_t header_size = 8 + 4 + 4 + 8 + 4;
@@ -96,7 +99,7 @@ std::vector<layer_record> architecture() {
   std::vector<std::size_t> branches;  // the branch numbers from the top to the current level
   std::size_t index = 0;
   auto one = [&]<class Spec, class Bound, class In>(std::size_t, std::size_t level, std::size_t branch,
-                                                    std::size_t) {
+                                                    std::size_t, std::size_t) {
     using Out = typename Bound::output_shape;
     branches.resize(level);
     if (level > 0) branches[level - 1] = branch;
@@ -284,6 +287,17 @@ byte_writer begin_file(const Net& net, format::kind k) {
         w.put(static_cast<std::uint32_t>(t.cols));
         w.put_array(p, t.size());
       });
+  // Version 2: the buffers (BatchNormalization's moving statistics), as tensors are written.
+  std::uint32_t buffers = 0;
+  net.for_each_buffer([&](std::size_t, std::string_view, const tensor_info&, const Scalar*) { ++buffers; });
+  w.put(buffers);
+  net.for_each_buffer([&](std::size_t layer, std::string_view, const tensor_info& t, const Scalar* b) {
+    w.put(static_cast<std::uint32_t>(layer));
+    w.put(t.name);
+    w.put(static_cast<std::uint32_t>(t.rows));
+    w.put(static_cast<std::uint32_t>(t.cols));
+    w.put_array(b, t.size());
+  });
   return w;
 }
 
@@ -295,12 +309,59 @@ inline void finish_file(byte_writer& w) {
   w.put(format::crc32(w.bytes));
 }
 
+/// Reads one list of tensors (the parameters, or in version 2 the buffers) into `into`, walking the
+/// model's list (`each` is net.for_each_tensor or net.for_each_buffer): the file must list the same
+/// tensors in the same order, with finite values.
+template <class Scalar, class Each>
+void read_tensors(byte_reader& r, Each each, Scalar* into, const char* what) {
+  const auto tensors =
+      r.get<std::uint32_t>(what == std::string_view("tensor") ? "the tensor count" : "the buffer count");
+  std::size_t seen = 0;
+  bool ok = true;
+  std::string problem;
+  each([&](std::size_t layer, const tensor_info& t) {
+    if (!ok) return;
+    if (seen >= tensors) {
+      ok = false;
+      problem = concat("has ", std::to_string(tensors), " ", what, "s; the model has more");
+      return;
+    }
+    ++seen;
+    const auto file_layer = r.get<std::uint32_t>("a tensor's layer");
+    const auto name = r.get_string("a tensor's name");
+    const auto rows = r.get<std::uint32_t>("a tensor's rows");
+    const auto cols = r.get<std::uint32_t>("a tensor's columns");
+    if (file_layer != layer || name != t.name || rows != t.rows || cols != t.cols) {
+      ok = false;
+      problem = concat(what, " ", std::to_string(seen - 1), " is layer ", std::to_string(file_layer), "'s ",
+                       name, " (", std::to_string(rows), "x", std::to_string(cols),
+                       ") in the file but layer ", std::to_string(layer), "'s ", std::string(t.name), " (",
+                       std::to_string(t.rows), "x", std::to_string(t.cols), ") in the model");
+      return;
+    }
+    r.need_items(std::uint64_t{rows} * cols, sizeof(Scalar), "a tensor's values");
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      const Scalar v = r.get<Scalar>("a tensor's values");
+      if (!std::isfinite(v) && ok) {
+        ok = false;
+        problem =
+            concat("layer ", std::to_string(layer), "'s ", std::string(t.name), " holds a non-finite value (",
+                   std::to_string(static_cast<double>(v)), ") at index ", std::to_string(i));
+      }
+      into[t.offset + i] = v;
+    }
+  });
+  if (!ok) r.fail(problem);
+  if (seen != tensors)
+    r.fail(concat("has ", std::to_string(tensors), " ", what, "s; the model has ", std::to_string(seen)));
+}
+
 /// Checks a whole file's frame (magic, version, size, checksum, scalar type, kind) and the
-/// architecture against Net's, then reads its tensors into `params` (a copy, so that a failure
-/// leaves the model untouched). Returns a reader positioned after the tensors.
+/// architecture against Net's, then reads its tensors into `params` and its buffers into `buffers`
+/// (copies, so that a failure leaves the model untouched). Returns a reader positioned after them.
 template <class Net>
 byte_reader read_model_part(const Net& net, std::span<const std::uint8_t> bytes, const std::string& file,
-                            format::kind want, typename Net::scalar* params) {
+                            format::kind want, typename Net::scalar* params, typename Net::scalar* buffers) {
   using Scalar = typename Net::scalar;
   if (bytes.size() < format::magic.size() ||
       !std::equal(format::magic.begin(), format::magic.end(), bytes.begin()))
@@ -313,9 +374,9 @@ byte_reader read_model_part(const Net& net, std::span<const std::uint8_t> bytes,
   byte_reader r(bytes.first(bytes.size() - 4), file);
   for (std::size_t i = 0; i < format::magic.size(); ++i) r.get<std::uint8_t>("the magic number");
   const auto version = r.get<std::uint32_t>("the version");
-  if (version != format::version)
-    r.fail(concat("format version ", std::to_string(version), "; this ctnn reads version ",
-                  std::to_string(format::version)));
+  if (version < format::oldest_version || version > format::version)
+    r.fail(concat("format version ", std::to_string(version), "; this ctnn reads versions ",
+                  std::to_string(format::oldest_version), " to ", std::to_string(format::version)));
   const auto k = r.get<std::uint32_t>("the kind");
   const auto size = r.get<std::uint64_t>("the file size");
   if (size != bytes.size())
@@ -358,47 +419,25 @@ byte_reader read_model_part(const Net& net, std::span<const std::uint8_t> bytes,
                   i < expected.size() ? expected[i].to_string() : "missing", " in the model"));
   }
 
-  const auto tensors = r.get<std::uint32_t>("the tensor count");
-  std::size_t seen = 0;
-  bool ok = true;
-  std::string problem;
-  // Walk the model's tensors in their fixed order; the file must list the same, in the same order.
-  net.for_each_tensor([&](std::size_t layer, std::string_view, const tensor_info& t, const Scalar*,
-                          const Scalar*) {
-    if (!ok) return;
-    if (seen >= tensors) {
-      ok = false;
-      problem = concat("has ", std::to_string(tensors), " tensors; the model has more");
-      return;
-    }
-    ++seen;
-    const auto file_layer = r.get<std::uint32_t>("a tensor's layer");
-    const auto name = r.get_string("a tensor's name");
-    const auto rows = r.get<std::uint32_t>("a tensor's rows");
-    const auto cols = r.get<std::uint32_t>("a tensor's columns");
-    if (file_layer != layer || name != t.name || rows != t.rows || cols != t.cols) {
-      ok = false;
-      problem = concat("tensor ", std::to_string(seen - 1), " is layer ", std::to_string(file_layer), "'s ",
-                       name, " (", std::to_string(rows), "x", std::to_string(cols),
-                       ") in the file but layer ", std::to_string(layer), "'s ", std::string(t.name), " (",
-                       std::to_string(t.rows), "x", std::to_string(t.cols), ") in the model");
-      return;
-    }
-    r.need_items(std::uint64_t{rows} * cols, sizeof(Scalar), "a tensor's values");
-    for (std::size_t i = 0; i < t.size(); ++i) {
-      const Scalar v = r.get<Scalar>("a tensor's values");
-      if (!std::isfinite(v) && ok) {
-        ok = false;
-        problem =
-            concat("layer ", std::to_string(layer), "'s ", std::string(t.name), " holds a non-finite value (",
-                   std::to_string(static_cast<double>(v)), ") at index ", std::to_string(i));
-      }
-      params[t.offset + i] = v;
-    }
-  });
-  if (!ok) r.fail(problem);
-  if (seen != tensors)
-    r.fail(concat("has ", std::to_string(tensors), " tensors; the model has ", std::to_string(seen)));
+  read_tensors(
+      r,
+      [&](auto f) {
+        net.for_each_tensor([&](std::size_t layer, std::string_view, const tensor_info& t, const Scalar*,
+                                const Scalar*) { f(layer, t); });
+      },
+      params, "tensor");
+  if (version >= 2)
+    read_tensors(
+        r,
+        [&](auto f) {
+          net.for_each_buffer(
+              [&](std::size_t layer, std::string_view, const tensor_info& t, const Scalar*) { f(layer, t); });
+        },
+        buffers, "buffer");
+  else if (Net::buffer_count > 0)
+    r.fail(
+        "is a version 1 file, which holds no buffers, but the model has some (BatchNormalization's "
+        "moving statistics)");
   return r;
 }
 
@@ -522,11 +561,13 @@ template <class Net>
 void load(Net& net, const std::filesystem::path& path) {
   const auto bytes = detail::read_file(path);
   std::vector<typename Net::scalar> params(Net::storage_size, typename Net::scalar(0));
-  auto r =
-      detail::read_model_part(std::as_const(net), bytes, path.string(), format::kind::model, params.data());
+  std::vector<typename Net::scalar> buffers(Net::buffer_size, typename Net::scalar(0));
+  auto r = detail::read_model_part(std::as_const(net), bytes, path.string(), format::kind::model,
+                                   params.data(), buffers.data());
   if (r.left() != 0)
     r.fail(detail::concat("has ", std::to_string(r.left()), " unexpected bytes after the tensors"));
   std::copy(params.begin(), params.end(), net.parameters().data());
+  std::copy(buffers.begin(), buffers.end(), net.buffers().data());
 }
 
 }  // namespace ctnn

@@ -129,6 +129,11 @@ class basic_sequential<Scalar, First, Specs...> {
   static constexpr std::size_t offset = chain::template offset<I>;
   /// Scalars in the flat parameter buffer, alignment padding included (padding stays zero).
   static constexpr std::size_t storage_size = chain::storage_size;
+  /// Buffers: model memory that is not trained (BatchNormalization's moving mean and variance), apart
+  /// from the parameters, so that no optimiser or weight decay sees it. `buffer_count` is what Keras'
+  /// summary calls non-trainable parameters; `buffer_size` includes alignment padding.
+  static constexpr std::size_t buffer_count = chain::buffer_count;
+  static constexpr std::size_t buffer_size = chain::buffer_size;
 
   /// Activations, gradients and per-layer state for up to MaxB samples, allocated once, so that
   /// forward and backward never allocate. One workspace per thread.
@@ -176,6 +181,17 @@ class basic_sequential<Scalar, First, Specs...> {
       return std::get<I>(chain_.layers);
     }
     detail::gemm_scratch<Scalar>& scratch() noexcept { return scratch_; }
+    /// Makes this workspace lane `lane` of threads that share each batch through `sync` (what the trainer
+    /// does with fit_options::threads), so that BatchNormalization's training statistics are the whole
+    /// batch's; every lane must then run the same passes. nullptr: on its own again.
+    void share_batch(detail::batch_sync* sync, std::size_t lane = 0) noexcept {
+      sync_ = sync;
+      lane_ = lane;
+    }
+    detail::batch_sync* sync() const noexcept { return sync_; }
+    std::size_t lane() const noexcept { return lane_; }
+    /// The states of every layer (what update_buffers reads).
+    const auto& states() const noexcept { return chain_; }
 
    private:
     template <std::size_t I>
@@ -205,15 +221,19 @@ class basic_sequential<Scalar, First, Specs...> {
     detail::gemm_scratch<Scalar> scratch_;
     random_engine rng_;
     std::size_t n_ = MaxB;
+    detail::batch_sync* sync_ = nullptr;
+    std::size_t lane_ = 0;
   };
 
   /// Parameters initialised from `seed`: each layer's kernel by its initialiser (GlorotUniform unless
   /// the spec says otherwise), biases zero.
   explicit basic_sequential(std::uint64_t seed = 0) { initialize(seed); }
 
+  /// Buffers start at their layers' initial values (BatchNormalization: mean 0, variance 1).
   void initialize(std::uint64_t seed) {
     random_engine rng(seed);
     chain::initialize(params_.data(), rng);
+    chain::initialize_buffers(buffers_.data());
   }
 
   /// One sample in, one sample out: fixed sizes, no allocation, cannot fail. Uses a workspace the
@@ -244,9 +264,18 @@ class basic_sequential<Scalar, First, Specs...> {
   /// Forward reads the network and writes only the workspace.
   template <std::size_t MaxB>
   auto forward(workspace<MaxB>& ws, ctnn::mode m = mode::inference) const noexcept {
-    context<Scalar> ctx{ws.scratch(), ws.rng(), m};
+    auto ctx = context_for(ws, m);
     chain::forward_all(params_.data(), ws, ctx);
     return ws.output();
+  }
+
+  /// After a forward in training mode (and its backward): each layer with buffers folds the batch's
+  /// statistics into them (BatchNormalization's moving averages). trainer::fit calls it once per step;
+  /// a loop of one's own calls it after each training batch. Forward never writes the network, so
+  /// threads sharing a batch (ws.share_batch) read the same buffers and any lane's workspace serves.
+  template <std::size_t MaxB>
+  void update_buffers(const workspace<MaxB>& ws) noexcept {
+    if constexpr (buffer_size > 0) chain::update_buffers(buffers_.data(), ws.states());
   }
 
   /// Copies `x` (input_shape::size rows, at most MaxB columns) into the workspace and runs it.
@@ -327,6 +356,9 @@ class basic_sequential<Scalar, First, Specs...> {
   auto gradients() noexcept { return vector_map<Scalar, storage_size>(grads_.data()); }
   auto gradients() const noexcept { return vector_map<const Scalar, storage_size>(grads_.data()); }
   void zero_gradients() noexcept { gradients().setZero(); }
+  /// Every buffer as one flat column (padding included): model memory no optimiser steps.
+  auto buffers() noexcept { return vector_map<Scalar, buffer_size>(buffers_.data()); }
+  auto buffers() const noexcept { return vector_map<const Scalar, buffer_size>(buffers_.data()); }
 
   /// Layer I (0 is the first after Input): its weights and gradients as Eigen maps.
   template <std::size_t I>
@@ -351,6 +383,15 @@ class basic_sequential<Scalar, First, Specs...> {
   template <class F>
   void for_each_tensor(F&& f) const {
     visit_tensors(f, params_.data(), grads_.data());
+  }
+  /// The same for buffers: f(layer_index, spec_name, tensor_info, value_pointer), offsets into buffers().
+  template <class F>
+  void for_each_buffer(F&& f) {
+    visit_buffers(f, buffers_.data());
+  }
+  template <class F>
+  void for_each_buffer(F&& f) const {
+    visit_buffers(f, buffers_.data());
   }
 
  private:
@@ -434,18 +475,38 @@ class basic_sequential<Scalar, First, Specs...> {
   // Back-propagates the gradient held at activation Top through layers Top-1 down to 0.
   template <std::size_t Top, class Sink, std::size_t MaxB>
   void propagate(workspace<MaxB>& ws, Sink sink, bool input_gradient) noexcept {
-    context<Scalar> ctx{ws.scratch(), ws.rng(), mode::training};
+    auto ctx = context_for(ws, mode::training);
     [&]<std::size_t... J>(std::index_sequence<J...>) {
       (backward_one<Top - 1 - J>(ws, sink, ctx, input_gradient), ...);
     }
     (std::make_index_sequence<Top>{});
   }
 
+  template <std::size_t MaxB>
+  context<Scalar> context_for(workspace<MaxB>& ws, ctnn::mode m) const noexcept {
+    return {ws.scratch(), ws.rng(), m, Scalar(1), buffers_.data(), ws.sync(), ws.lane()};
+  }
+
+  template <class F, class B>
+  static void visit_buffers(F& f, B* buffers) {
+    std::size_t index = 0;
+    auto each = [&]<class Spec, class Bound, class In>(std::size_t layer, std::size_t, std::size_t,
+                                                       std::size_t, std::size_t at) {
+      if constexpr (requires { Bound::for_each_buffer([](tensor_info) {}); }) {
+        Bound::for_each_buffer([&](tensor_info t) {
+          t.offset += at;
+          f(layer, std::string_view(Spec::name), t, buffers + t.offset);
+        });
+      }
+    };
+    detail::walk_layers<chain>(each, index);
+  }
+
   template <class F, class P, class G>
   static void visit_tensors(F& f, P* params, G* grads) {
     std::size_t index = 0;
     auto each = [&]<class Spec, class Bound, class In>(std::size_t layer, std::size_t, std::size_t,
-                                                       std::size_t at) {
+                                                       std::size_t at, std::size_t) {
       if constexpr (requires { Bound::for_each_tensor([](tensor_info) {}); }) {
         Bound::for_each_tensor([&](tensor_info t) {
           t.offset += at;
@@ -457,6 +518,7 @@ class basic_sequential<Scalar, First, Specs...> {
   }
 
   detail::aligned_array<Scalar, storage_size> params_, grads_;
+  detail::aligned_array<Scalar, buffer_size> buffers_;
   workspace<1> single_;
 };
 

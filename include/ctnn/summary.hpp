@@ -2,13 +2,16 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <algorithm>
 #include <cctype>
 #include <cstddef>
 #include <cstdio>
 #include <map>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "sequential.hpp"
 
@@ -42,6 +45,24 @@ std::string batch_shape_string() {
   for (std::size_t d : S::dims) s += ", " + std::to_string(d);
   return s + ")";
 }
+/// A class name as Keras names its layers (keras.src.utils.naming.to_snake_case): "BatchNormalization"
+/// -> "batch_normalization", "ReLU" -> "re_lu", "Conv2D" -> "conv2d".
+inline std::string snake_case(std::string_view name) {
+  auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  // First "(.)([A-Z][a-z]+)" -> "\1_\2", then "([a-z])([A-Z])" -> "\1_\2", then lower case.
+  std::string first;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (i > 0 && upper(name[i]) && i + 1 < name.size() && lower(name[i + 1])) first += '_';
+    first += name[i];
+  }
+  std::string out;
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    if (i > 0 && lower(first[i - 1]) && upper(first[i])) out += '_';
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(first[i])));
+  }
+  return out;
+}
 inline std::string pad(std::string s, std::size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
   return s + ' ';
@@ -53,34 +74,44 @@ inline std::string pad(std::string s, std::size_t width) {
 template <class Net>
 void summary(std::ostream& os) {
   using Scalar = typename Net::scalar;
-  const std::string rule(72, '_'), double_rule(72, '=');
-  os << "Model: \"sequential\"\n" << rule << '\n';
-  os << ' ' << detail::pad("Layer (type)", 32) << detail::pad("Output Shape", 26) << "Param #\n"
-     << double_rule << '\n';
+  struct row_text {
+    std::string label, shape, count;
+  };
+  std::vector<row_text> rows;
   std::map<std::string, int> seen;
-  // A block's row counts all its parameters; the rows of its branches' layers follow, indented two
+  // A block's row counts all its weights; the rows of its branches' layers follow, indented two
   // spaces per level and marked with their branch, as Keras' nested summaries (expand_nested) show.
+  // A row's count is Keras' (BatchNormalization: gamma, beta and its two moving statistics).
   std::size_t index = 0;
   auto row = [&]<class Spec, class Bound, class In>(std::size_t, std::size_t level, std::size_t branch,
-                                                    std::size_t) {
-    std::string type(Spec::name), lower;
-    for (char c : type) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    const int k = seen[lower]++;
-    std::string label = (k == 0 ? lower : lower + "_" + std::to_string(k)) + " (" + type + ")";
+                                                    std::size_t, std::size_t) {
+    const std::string type(Spec::name), snake = detail::snake_case(type);
+    const int k = seen[snake]++;
+    std::string label = (k == 0 ? snake : snake + "_" + std::to_string(k)) + " (" + type + ")";
     if (level > 0) label = std::string(2 * level, ' ') + std::to_string(branch) + ": " + label;
-    os << ' ' << detail::pad(label, 32)
-       << detail::pad(detail::batch_shape_string<typename Bound::output_shape>(), 26)
-       << detail::group_thousands(Bound::parameter_count) << '\n';
+    rows.push_back({label, detail::batch_shape_string<typename Bound::output_shape>(),
+                    detail::group_thousands(Bound::parameter_count + detail::buffer_count_of<Bound>())});
   };
   detail::walk_layers<typename Net::chain>(row, index);
-  const std::size_t bytes = Net::parameter_count * sizeof(Scalar);
-  os << double_rule << '\n'
-     << "Total params: " << detail::group_thousands(Net::parameter_count) << " ("
-     << detail::human_bytes(bytes) << ")\n"
-     << "Trainable params: " << detail::group_thousands(Net::parameter_count) << " ("
-     << detail::human_bytes(bytes) << ")\n"
-     << "Non-trainable params: 0 (0 B)\n"
-     << rule << '\n';
+  std::size_t width = 32;
+  for (const auto& r : rows) width = std::max(width, r.label.size() + 1);
+  const std::string rule(width + 40, '_'), double_rule(width + 40, '=');
+  os << "Model: \"sequential\"\n" << rule << '\n';
+  os << ' ' << detail::pad("Layer (type)", width) << detail::pad("Output Shape", 26) << "Param #\n"
+     << double_rule << '\n';
+  for (const auto& r : rows)
+    os << ' ' << detail::pad(r.label, width) << detail::pad(r.shape, 26) << r.count << '\n';
+  // Keras' three lines: BatchNormalization's moving mean and variance are its non-trainable params.
+  constexpr std::size_t total = Net::parameter_count + Net::buffer_count;
+  auto line = [&](const char* what, std::size_t count) {
+    os << what << detail::group_thousands(count) << " (" << detail::human_bytes(count * sizeof(Scalar))
+       << ")\n";
+  };
+  os << double_rule << '\n';
+  line("Total params: ", total);
+  line("Trainable params: ", Net::parameter_count);
+  line("Non-trainable params: ", Net::buffer_count);
+  os << rule << '\n';
 }
 
 }  // namespace ctnn

@@ -24,6 +24,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "detail/batch_sync.hpp"
 #include "detail/storage.hpp"
 #include "detail/team.hpp"
 #include "detail/text.hpp"
@@ -291,9 +292,9 @@ class trainer {
   void load_checkpoint(const std::filesystem::path& path) {
     const auto bytes = detail::read_file(path);
     const std::string file = path.string();
-    std::vector<scalar> params(Net::storage_size, scalar(0));
-    auto r =
-        detail::read_model_part(std::as_const(net_), bytes, file, format::kind::checkpoint, params.data());
+    std::vector<scalar> params(Net::storage_size, scalar(0)), buffers(Net::buffer_size, scalar(0));
+    auto r = detail::read_model_part(std::as_const(net_), bytes, file, format::kind::checkpoint,
+                                     params.data(), buffers.data());
     const auto sections = detail::get_sections(r);
     auto find = [&](const std::string& prefix) -> const detail::section& {
       for (const auto& sec : sections)
@@ -334,6 +335,7 @@ class trainer {
     detail::read_optimizer_section<scalar>(optimizer_.state(), opt, file,
                                            Opt::name);  // checks, then commits
     std::copy(params.begin(), params.end(), net_.parameters().data());
+    std::copy(buffers.begin(), buffers.end(), net_.buffers().data());
     position_ = std::move(next);
     resume_ = true;
   }
@@ -481,8 +483,14 @@ class trainer {
     if (!team_ || team_->size() != threads) {
       team_.reset();
       team_ = std::make_unique<detail::team>(threads);
+      // Layers that need the whole batch's sums (BatchNormalization) exchange them through sync_.
+      sync_.reset();
+      if (threads > 1 && Net::chain::sync_width > 0)
+        sync_ = std::make_unique<detail::batch_sync>(threads, Net::chain::sync_width);
     }
     while (lanes_.size() < threads) lanes_.push_back(std::make_unique<lane>(true));
+    for (std::size_t t = 0; t < lanes_.size(); ++t)
+      lanes_[t]->ws->share_batch(t < threads ? sync_.get() : nullptr, t);
   }
   // Lane t's share of m samples: contiguous, sizes differing by at most one.
   void split(std::size_t t, std::size_t m, lane& l) const noexcept {
@@ -584,8 +592,16 @@ class trainer {
         net_.zero_gradients();
       l.loss = batch_step(l);
     };
+    if (sync_)  // a lane without samples this batch takes no part in the exchanges
+      for (std::size_t t = 0; t < team_->size(); ++t) {
+        split(t, m, *lanes_[t]);
+        sync_->take_part(t, lanes_[t]->count > 0);
+      }
     team_->run(task);
-    if (team_->size() == 1) return lanes_[0]->loss;
+    if (team_->size() == 1) {
+      if (std::isfinite(static_cast<double>(lanes_[0]->loss))) net_.update_buffers(*lanes_[0]->ws);
+      return lanes_[0]->loss;
+    }
     auto g = net_.gradients();
     const scalar w0 = static_cast<scalar>(lanes_[0]->count) / static_cast<scalar>(m);
     g *= w0;
@@ -597,7 +613,15 @@ class trainer {
       g += w * vector_map<const scalar, Net::storage_size>(l.gradients->data());
       loss += w * l.loss;
     }
-    if (std::isfinite(static_cast<double>(loss))) optimizer_.step(net_);
+    if (std::isfinite(static_cast<double>(loss))) {
+      optimizer_.step(net_);
+      // Every lane that took part holds the whole batch's statistics; the first of them serves.
+      for (std::size_t t = 0; t < team_->size(); ++t)
+        if (lanes_[t]->count > 0) {
+          net_.update_buffers(*lanes_[t]->ws);
+          break;
+        }
+    }
     return loss;
   }
 
@@ -684,7 +708,7 @@ class trainer {
     confusion_matrix cm(classes());
     const bool terminal = o.out == &std::cout && isatty(STDOUT_FILENO);
     const std::size_t columns = terminal ? terminal_columns() : 0;
-    std::vector<scalar> best_weights;
+    std::vector<scalar> best_weights, best_buffers;
     double best = 0;
     std::size_t waited = 0;
     // The best value best_model has seen, from the resumed history too.
@@ -781,12 +805,16 @@ class trainer {
           if (s.restore_best_weights) {
             auto p = net_.parameters();
             best_weights.assign(p.data(), p.data() + p.size());
+            auto b = net_.buffers();
+            best_buffers.assign(b.data(), b.data() + b.size());
           }
         } else if (++waited >= s.patience) {  // Keras' rule: stop once `patience` epochs did not improve
           if (o.verbose)
             *o.out << "Early stopping: " << s.monitor << " did not improve for " << waited << " epochs\n";
-          if (s.restore_best_weights && !best_weights.empty())
+          if (s.restore_best_weights && !best_weights.empty()) {
             std::copy(best_weights.begin(), best_weights.end(), net_.parameters().data());
+            std::copy(best_buffers.begin(), best_buffers.end(), net_.buffers().data());
+          }
           break;
         }
       }
@@ -881,6 +909,7 @@ class trainer {
   ctnn::optimizer<Net, Opt> optimizer_;
   std::vector<std::unique_ptr<lane>> lanes_;
   std::unique_ptr<detail::team> team_;
+  std::unique_ptr<detail::batch_sync> sync_;
   // Where training stands after the last completed epoch: what a checkpoint holds.
   struct training_position {
     std::size_t epochs = 0;

@@ -15,6 +15,9 @@ void predictions_are_identical(const std::string& file, Load load_embedded) {
   ctnn::load(*from_file, file);
   load_embedded(*embedded);
   BOOST_TEST((embedded->parameters().array() == from_file->parameters().array()).all());
+  BOOST_TEST((embedded->buffers().array() == from_file->buffers().array()).all());
+  if constexpr (Net::buffer_count > 0)  // the file's buffers are not the initial ones
+    BOOST_TEST((embedded->buffers().array() != Net(3).buffers().array()).any());
   using X = Eigen::Matrix<typename Net::scalar, Net::input_shape::size, 1>;
   for (int i = 0; i < 1000; ++i) {
     const X x = X::Random();
@@ -38,11 +41,12 @@ static_assert(
 // Blocks: the layers of every branch are compared too, so the same tensors with the branches swapped
 // are another network.
 static_assert(blocks_weights::same_architecture<embed_test::Blocks>());
-static_assert(!blocks_weights::same_architecture<ctnn::Sequential<
-                  ctnn::Input<6, 6, 2>, ctnn::Conv2D<4, 3, 3, ctnn::Padding::same>, ctnn::ReLU,
-                  ctnn::Residual<ctnn::Conv2D<4, 3, 3, ctnn::Padding::same>, ctnn::Tanh>,
-                  ctnn::Concat<ctnn::Branch<ctnn::AveragePool2D<2, 2>>, ctnn::Branch<ctnn::MaxPool2D<2, 2>>>,
-                  ctnn::Flatten, ctnn::Dense<3>, ctnn::Softmax>>());
+static_assert(
+    !blocks_weights::same_architecture<ctnn::Sequential<
+        ctnn::Input<6, 6, 2>, ctnn::Conv2D<4, 3, 3, ctnn::Padding::same>, ctnn::ReLU,
+        ctnn::Residual<ctnn::Conv2D<4, 3, 3, ctnn::Padding::same>, ctnn::BatchNormalization<>, ctnn::Tanh>,
+        ctnn::Concat<ctnn::Branch<ctnn::AveragePool2D<2, 2>>, ctnn::Branch<ctnn::MaxPool2D<2, 2>>>,
+        ctnn::Flatten, ctnn::Dense<3>, ctnn::Softmax>>());
 
 BOOST_AUTO_TEST_CASE(embedded_weights_predict_exactly_as_the_file) {
   predictions_are_identical<embed_test::Mlp>(CTNN_EMBED_DIR "/mlp.ctnn",

@@ -17,6 +17,14 @@ int main(int argc, char** argv) try {
   ctnn::save(cnn, dir + "/cnn.ctnn");
   embed_test::Blocks blocks(5);
   for (auto& v : blocks.parameters()) v += 0.01f;
+  {  // moving statistics off their initial values
+    embed_test::Blocks::workspace<4> ws;
+    Eigen::Matrix<float, 72, 4> x = Eigen::Matrix<float, 72, 4>::Random();
+    for (int i = 0; i < 3; ++i) {
+      blocks.forward(ws, x, ctnn::mode::training);
+      blocks.update_buffers(ws);
+    }
+  }
   ctnn::save(blocks, dir + "/blocks.ctnn");
 } catch (const std::exception& e) {
   std::fprintf(stderr, "%s\n", e.what());

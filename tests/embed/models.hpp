@@ -1,5 +1,5 @@
 // The networks tests/embed embeds: a float MLP (the benchmark's W1), a double CNN, and a float CNN
-// with blocks.
+// with blocks and BatchNormalization (whose moving statistics are buffers, embedded too).
 #pragma once
 #include <ctnn/ctnn.hpp>
 
@@ -10,7 +10,7 @@ using Cnn = ctnn::Sequential<ctnn::Input<8, 8, 2>, ctnn::Conv2D<4, 3, 3>, ctnn::
                              ctnn::Flatten, ctnn::Dense<3>, ctnn::Softmax>::rebind<double>;
 using Blocks = ctnn::Sequential<
     ctnn::Input<6, 6, 2>, ctnn::Conv2D<4, 3, 3, ctnn::Padding::same>, ctnn::ReLU,
-    ctnn::Residual<ctnn::Conv2D<4, 3, 3, ctnn::Padding::same>, ctnn::Tanh>,
+    ctnn::Residual<ctnn::Conv2D<4, 3, 3, ctnn::Padding::same>, ctnn::BatchNormalization<>, ctnn::Tanh>,
     ctnn::Concat<ctnn::Branch<ctnn::MaxPool2D<2, 2>>, ctnn::Branch<ctnn::AveragePool2D<2, 2>>>, ctnn::Flatten,
     ctnn::Dense<3>, ctnn::Softmax>;
 }  // namespace embed_test
