@@ -11,7 +11,10 @@
       state_dict to OUT.pt (torch.save); prints the Python that rebuilds the module.
 
 Supported: Linear, Conv2d (padding 0, or "same" for odd kernels at stride 1), MaxPool2d, AvgPool2d
-(stride = kernel), Flatten, Dropout, ReLU, LeakyReLU, ELU, Sigmoid, Tanh, Softmax, Identity.
+(stride = kernel), AdaptiveAvgPool2d(1) (+ Flatten), BatchNorm1d, BatchNorm2d, Flatten, Dropout, ReLU,
+LeakyReLU, ELU, Sigmoid, Tanh, Softmax, Identity, and ctnn's blocks as this module defines them for
+PyTorch: Residual(body), Add(*branches), Concat(*branches), Multiply(*branches), each branch an
+nn.Sequential (an empty one is the identity), nested at will.
 Layouts: ctnn images are H x W x C (channels fastest); PyTorch's are C x H x W. Conv2d weights
 (F, C, KH, KW) become ctnn kernels F x (KH*KW*C); the first Linear after a Flatten of an image has its
 input columns reordered from C,H,W order to H,W,C order (and back on import).
@@ -27,6 +30,60 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctnn_format  # noqa: E402  (the file format, shared with ctnn_embed.py)
 
 Error = ctnn_format.FormatError
+
+
+class Residual(nn.Module):
+    """y = x + body(x): ctnn::Residual<body's layers...>."""
+
+    def __init__(self, body):
+        super().__init__()
+        self.body = body
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
+class _Block(nn.Module):
+    def __init__(self, *branches):
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+
+
+class Add(_Block):
+    """The sum of the branches' outputs: ctnn::Add<Branch<...>...>."""
+
+    def forward(self, x):
+        out = self.branches[0](x)
+        for b in self.branches[1:]:
+            out = out + b(x)
+        return out
+
+
+class Multiply(_Block):
+    """The element-wise product of the branches' outputs: ctnn::Multiply<Branch<...>...>."""
+
+    def forward(self, x):
+        out = self.branches[0](x)
+        for b in self.branches[1:]:
+            out = out * b(x)
+        return out
+
+
+class Concat(_Block):
+    """The branches' outputs joined along channels (PyTorch's dim 1; ctnn's last axis): ctnn::Concat."""
+
+    def forward(self, x):
+        return torch.cat([b(x) for b in self.branches], dim=1)
+
+
+def block_kind(m):
+    """"Residual", "Add", "Concat" or "Multiply" for this module's blocks, else None. By name: a model
+    saved by a script that imported ctnn_torch holds ctnn_torch.Residual, which is not this file's
+    class when the tool runs as __main__."""
+    cls = type(m)
+    if cls.__module__ in ("ctnn_torch", "__main__") and cls.__name__ in ("Residual", "Add", "Concat", "Multiply"):
+        return cls.__name__
+    return None
 
 
 def fraction(x):
@@ -50,24 +107,78 @@ def pair(v):
     return v if isinstance(v, tuple) else (v, v)
 
 
-def walk(model, input_shape):
-    """Yields, per ctnn layer: (ctnn name, C++ spec, in shape, out shape, tensors [(name, rows, cols,
-    column-major values)], torch module)."""
+class Record:
+    """One ctnn layer record: its file name (with its branch path, "b2/Conv2D"), C++ spec, shapes,
+    tensors and buffers [(name, rows, cols, column-major values)], and trainable parameter count."""
+
+    def __init__(self, name, spec, ins, outs, tensors=(), buffers=(), parameters=None):
+        self.name, self.spec, self.ins, self.outs = name, spec, list(ins), list(outs)
+        self.tensors, self.buffers = list(tensors), list(buffers)
+        self.parameters = sum(r * c for _, r, c, _ in self.tensors) if parameters is None else parameters
+
+
+def walk(model, input_shape, prefix=""):
+    """The records of an nn.Sequential (or a branch), pre-order as ctnn writes them: a block's record,
+    then its branches' layers; returns (records, output shape)."""
+    records = []
     shape = list(input_shape)
-    image_flattened = None  # (H, W, C) of the image a Flatten just flattened, until the next Linear
+    state = {"image_flattened": None}  # (H, W, C) a Flatten just flattened, until the next Linear
     for m in model:
-        ins = list(shape)
-        tensors = []
+        if block_kind(m):
+            block, shape = walk_block(m, shape, prefix)
+            records += block
+            continue
+        rec = one_layer(m, shape, state)
+        rec.name = prefix + rec.name
+        shape = rec.outs
+        records.append(rec)
+    return records, shape
+
+
+def walk_block(m, shape, prefix):
+    kind = block_kind(m)
+    branches = [nn.Sequential(), m.body] if kind == "Residual" else list(m.branches)
+    if len(branches) < 2:
+        raise Error(f"{kind} with {len(branches)} branch: a block needs at least two")
+    inner, outs, specs = [], [], []
+    for k, b in enumerate(branches, start=1):
+        b = b if isinstance(b, nn.Sequential) else nn.Sequential(b)
+        recs, out = walk(b, shape, f"{prefix}b{k}/")
+        inner += recs
+        outs.append(out)
+        top = [r for r in recs if r.name.count("/") == prefix.count("/") + 1]
+        specs.append("ctnn::Branch<" + ", ".join(r.spec for r in top) + ">")
+    if kind in ("Residual", "Add", "Multiply"):
+        if any(o != outs[0] for o in outs):
+            raise Error(f"{kind}: the branches' output shapes differ: {[tuple(o) for o in outs]}")
+        out = outs[0]
+    else:
+        if any(o[:-1] != outs[0][:-1] for o in outs):
+            raise Error(f"Concat: the branches' outputs differ other than in channels: {[tuple(o) for o in outs]}")
+        out = outs[0][:-1] + [sum(o[-1] for o in outs)]
+    if kind == "Residual":
+        spec = "ctnn::Residual<" + specs[1][len("ctnn::Branch<"):-1] + ">"
+    else:
+        spec = f"ctnn::{kind}<" + ", ".join(specs) + ">"
+    head = Record(prefix + kind, spec, shape, out, parameters=sum(r.parameters for r in inner))
+    return [head] + inner, out
+
+
+def one_layer(m, shape, state):
+    """The record of one PyTorch module after `shape`."""
+    ins = list(shape)
+    tensors, buffers = [], []
+    if True:
         if isinstance(m, nn.Linear):
             if len(shape) != 1 or shape[0] != m.in_features:
                 raise Error(f"Linear({m.in_features}, {m.out_features}) after shape {tuple(shape)}")
             w = m.weight.detach().double()
-            if image_flattened:
-                h, wd, c = image_flattened
+            if state["image_flattened"]:
+                h, wd, c = state["image_flattened"]
                 # ctnn's input j = (y * W + x) * C + ch is PyTorch's ch * H * W + y * W + x.
                 perm = torch.arange(c * h * wd).reshape(c, h, wd).permute(1, 2, 0).reshape(-1)
                 w = w[:, perm]
-                image_flattened = None
+                state["image_flattened"] = None
             tensors = [("kernel", m.out_features, m.in_features, w.t().reshape(-1)),
                        ("bias", m.out_features, 1, bias_of(m, m.out_features))]
             shape = [m.out_features]
@@ -102,9 +213,29 @@ def walk(model, input_shape):
             shape = [shape[0] // k[0], shape[1] // k[1], shape[2]]
             name = "MaxPool2D" if isinstance(m, nn.MaxPool2d) else "AveragePool2D"
             spec = f"ctnn::{name}<{k[0]}, {k[1]}>"
+        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            rank = 1 if isinstance(m, nn.BatchNorm1d) else 3
+            if len(shape) != rank or shape[-1] != m.num_features:
+                raise Error(f"{type(m).__name__}({m.num_features}) after shape {tuple(shape)}")
+            if not m.affine or not m.track_running_stats or m.momentum is None:
+                raise Error(f"{type(m).__name__} without affine parameters, running statistics or a momentum: "
+                            "ctnn's BatchNormalization has all three")
+            c = m.num_features
+            tensors = [("gamma", c, 1, m.weight.detach().double()), ("beta", c, 1, m.bias.detach().double())]
+            buffers = [("moving_mean", c, 1, m.running_mean.detach().double()),
+                       ("moving_variance", c, 1, m.running_var.detach().double())]
+            # PyTorch's momentum weighs the batch; Keras' (ctnn's) weighs the moving statistics.
+            name = "BatchNormalization"
+            spec = f"ctnn::BatchNormalization<{fraction(1 - m.momentum)}, {fraction(m.eps)}>"
+        elif isinstance(m, nn.AdaptiveAvgPool2d):
+            if pair(m.output_size) != (1, 1) or len(shape) != 3:
+                raise Error(f"AdaptiveAvgPool2d({m.output_size}) after shape {tuple(shape)}: ctnn has the "
+                            "global one, AdaptiveAvgPool2d(1) followed by Flatten")
+            shape = [shape[2]]  # ctnn's global pool gives a vector; a Flatten after it changes nothing
+            name, spec = "GlobalAveragePool2D", "ctnn::GlobalAveragePool2D"
         elif isinstance(m, nn.Flatten):
             if len(shape) == 3:
-                image_flattened = tuple(shape)
+                state["image_flattened"] = tuple(shape)
             n = 1
             for d in shape:
                 n *= d
@@ -130,10 +261,10 @@ def walk(model, input_shape):
             name, spec = "Linear", "ctnn::Linear"
         else:
             raise Error(f"{type(m).__name__} has no ctnn counterpart (supported: see ctnn_torch.py --help)")
-        if image_flattened and name not in ("Flatten", "Dense", "Dropout", "ReLU", "LeakyReLU", "ELU",
-                                            "Sigmoid", "Tanh", "Linear"):
+        if state["image_flattened"] and name not in ("Flatten", "Dense", "Dropout", "ReLU", "LeakyReLU", "ELU",
+                                                     "Sigmoid", "Tanh", "Linear"):
             raise Error(f"{name} after a Flatten of an image")
-        yield name, spec, ins, list(shape), tensors, m
+    return Record(name, spec, ins, shape, tensors, buffers)
 
 
 def bias_of(m, n):
@@ -141,12 +272,13 @@ def bias_of(m, n):
 
 
 def write_file(path, records):
-    """The records walk() yields, as a ctnn model file of floats."""
-    layers = [(name, ins, outs, sum(rows * cols for _, rows, cols, _ in tensors))
-              for name, _, ins, outs, tensors, _ in records]
+    """Records as walk() returns them, as a ctnn model file of floats."""
+    layers = [(r.name, r.ins, r.outs, r.parameters) for r in records]
     tensors = [(i, tname, rows, cols, values.float().tolist())
-               for i, record in enumerate(records) for tname, rows, cols, values in record[4]]
-    ctnn_format.write(path, layers, tensors)
+               for i, r in enumerate(records) for tname, rows, cols, values in r.tensors]
+    buffers = [(i, tname, rows, cols, values.float().tolist())
+               for i, r in enumerate(records) for tname, rows, cols, values in r.buffers]
+    ctnn_format.write(path, layers, tensors, buffers=buffers)
 
 
 def read_file(path):
@@ -160,9 +292,102 @@ def read_file(path):
 
 def rebuild(layers, tensors):
     """The torch.nn.Sequential a file describes, with its weights, and Python that rebuilds it."""
+    mods, code, _ = rebuild_chain(layers, tensors, 0, "", {"image_flattened": None})
+    return nn.Sequential(*mods), "nn.Sequential(\n" + join(code, 4) + "\n)"
+
+
+def indent(text, n):
+    return "\n".join(" " * n + line for line in text.split("\n"))
+
+
+def closed(text):
+    """text + ")", on a line of its own if text's last line ends in a comment."""
+    return text + ("\n)" if "  # " in text.rsplit("\n", 1)[-1] else ")")
+
+
+def join(items, n):
+    """Code items (each possibly several lines, possibly ending in a comment), indented by n and
+    separated by commas, each comma before its line's comment so that the code parses."""
+    out = []
+    for k, item in enumerate(items):
+        text = indent(item, n)
+        if k + 1 < len(items):
+            head, sep, comment = text.rpartition("  # ")
+            last_line_comment = sep and "\n" not in comment
+            text = head + "," + sep + comment if last_line_comment else text + ","
+        out.append(text)
+    return "\n".join(out)
+
+
+def rebuild_chain(layers, tensors, i, prefix, state):
+    """Modules for the records from i on that are at `prefix` (a branch path); returns (modules, code
+    lines, the index after them)."""
     mods, code = [], []
-    image_flattened = None
-    for i, (name, ins, outs) in enumerate(layers):
+    while i < len(layers) and layers[i][0].startswith(prefix) and "/" not in layers[i][0][len(prefix):]:
+        name = layers[i][0][len(prefix):]
+        if name in ("Residual", "Add", "Concat", "Multiply"):
+            m, c, i = rebuild_block(layers, tensors, i, prefix, name)
+        else:
+            m, c = rebuild_layer(layers, tensors, i, name, state)
+            i += 1
+        mods.append(m)
+        code.append(c)
+    return mods, code, i
+
+
+def rebuild_block(layers, tensors, i, prefix, kind):
+    """A block's record at i and its branches' records after it. An identity branch has no records: a
+    branch number missing between found ones is the identity, and so are missing branches up to two
+    (a Concat's channel count tells how many identity branches follow the last one found)."""
+    _, ins, outs = layers[i]
+    i += 1
+    found = {}
+    while i < len(layers) and layers[i][0].startswith(prefix + "b"):
+        k = int(layers[i][0][len(prefix) + 1:].split("/")[0])
+        mods, code, i = rebuild_chain(layers, tensors, i, f"{prefix}b{k}/", {"image_flattened": None})
+        found[k] = (mods, code, layers[i - 1][2])
+    count = max([2] + list(found))
+    if kind == "Concat":
+        channels = sum((found[k][2][-1] if k in found else ins[-1]) for k in range(1, count + 1))
+        count += (outs[-1] - channels) // ins[-1]
+    branches, texts = [], []
+    for k in range(1, count + 1):
+        mods, code, _ = found.get(k, ([], [], ins))
+        branches.append(nn.Sequential(*mods))
+        texts.append(closed("nn.Sequential(\n" + join(code, 4)) if code else "nn.Sequential()")
+    if kind == "Residual":
+        return Residual(branches[1]), closed("ctnn_torch.Residual(" + texts[1]), i
+    cls = {"Add": Add, "Concat": Concat, "Multiply": Multiply}[kind]
+    return cls(*branches), closed(f"ctnn_torch.{kind}(\n" + join(texts, 4)), i
+
+
+def conv_geometry(i, ins, outs, k, c):
+    """A Conv2D's kernel, stride and PyTorch padding, from its shapes and kernel size (the file has no
+    hyper-parameters): valid at stride 1 (any kernel), else a square kernel, valid at some stride or
+    "same" at stride 1. ctnn's "same" at a larger stride pads as Keras does (the extra row and column
+    at the end), which Conv2d's symmetric padding cannot express."""
+    kh, kw = ins[0] - outs[0] + 1, ins[1] - outs[1] + 1
+    if kh >= 1 and kw >= 1 and kh * kw * c == k:
+        return kh, kw, 1, 0
+    side = int(round((k // c) ** 0.5))
+    if side * side * c != k:
+        raise Error(f"layer {i}: Conv2D with a kernel of {k // c} taps that is not square and not a valid "
+                    "convolution at stride 1: its shape cannot be recovered from the file")
+    for stride in range(1, max(ins[0], ins[1]) + 1):
+        if all(ins[d] >= side and (ins[d] - side) // stride + 1 == outs[d] for d in (0, 1)):
+            return side, side, stride, 0
+    if outs[:2] == ins[:2] and side % 2 == 1:
+        return side, side, 1, side // 2
+    raise Error(f"layer {i}: Conv2D {tuple(ins)} -> {tuple(outs)} with a {side}x{side} kernel is Padding::same at "
+                "a stride above 1, which pads the end only (as Keras); PyTorch's Conv2d pads both sides")
+
+
+def rebuild_layer(layers, tensors, i, name, state):
+    """One module for record i (its weights loaded) and the code that builds it."""
+    _, ins, outs = layers[i]
+    image_flattened = state["image_flattened"]
+    code = []
+    if True:
         if name == "Dense":
             m = nn.Linear(ins[0], outs[0])
             w = tensors[(i, "kernel")]
@@ -172,34 +397,37 @@ def rebuild(layers, tensors):
                 inverse = torch.empty_like(perm)
                 inverse[perm] = torch.arange(perm.numel())
                 w = w[:, inverse]
-                image_flattened = None
+                state["image_flattened"] = None
             m.weight.data = w.float().contiguous()
             m.bias.data = tensors[(i, "bias")].reshape(-1).float()
             code.append(f"nn.Linear({ins[0]}, {outs[0]})")
         elif name == "Conv2D":
             f, k = tensors[(i, "kernel")].shape
             c = ins[2]
-            # output size tells the padding; the kernel is square or not: recover KH, KW from the file
-            # shapes when valid, else assume square odd kernels ("same").
-            kh = ins[0] - outs[0] + 1 if outs[0] < ins[0] else None
-            kw = ins[1] - outs[1] + 1 if outs[1] < ins[1] else None
-            if kh is None or kw is None:
-                side = int(round((k // c) ** 0.5))
-                kh = kw = side
-                padding = kh // 2
-            else:
-                padding = 0
-            m = nn.Conv2d(c, f, (kh, kw), padding=padding)
+            kh, kw, stride, padding = conv_geometry(i, ins, outs, k, c)
+            m = nn.Conv2d(c, f, (kh, kw), stride=stride, padding=padding)
             m.weight.data = tensors[(i, "kernel")].reshape(f, kh, kw, c).permute(0, 3, 1, 2).float().contiguous()
             m.bias.data = tensors[(i, "bias")].reshape(-1).float()
-            code.append(f"nn.Conv2d({c}, {f}, ({kh}, {kw}), padding={padding})")
+            code.append(f"nn.Conv2d({c}, {f}, ({kh}, {kw}), stride={stride}, padding={padding})")
         elif name in ("MaxPool2D", "AveragePool2D"):
             k = (ins[0] // outs[0], ins[1] // outs[1])
             m = nn.MaxPool2d(k) if name == "MaxPool2D" else nn.AvgPool2d(k)
             code.append(f"nn.{type(m).__name__}({k})")
+        elif name == "BatchNormalization":
+            c = ins[-1]
+            m = (nn.BatchNorm1d if len(ins) == 1 else nn.BatchNorm2d)(c, eps=1e-3, momentum=0.01)
+            m.weight.data = tensors[(i, "gamma")].reshape(-1).float()
+            m.bias.data = tensors[(i, "beta")].reshape(-1).float()
+            m.running_mean.data = tensors[(i, "moving_mean")].reshape(-1).float()
+            m.running_var.data = tensors[(i, "moving_variance")].reshape(-1).float()
+            code.append((f"nn.{type(m).__name__}({c}, eps=1e-3, momentum=0.01)",
+                         "Keras' defaults: ctnn's epsilon and momentum are not in the file"))
+        elif name == "GlobalAveragePool2D":
+            m = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
+            code.append("nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())")
         elif name == "Flatten":
             if len(ins) == 3:
-                image_flattened = tuple(ins)
+                state["image_flattened"] = tuple(ins)
             m = nn.Flatten()
             code.append("nn.Flatten()")
         else:
@@ -213,19 +441,13 @@ def rebuild(layers, tensors):
                 code.append((f"nn.{type(m).__name__}()", "ctnn's hyper-parameters are not in the file"))
             else:
                 raise Error(f"layer {i}: {name} has no PyTorch counterpart in this tool")
-        mods.append(m)
-    # One module a line; a comment goes after the line's comma, so that the printed code parses.
-    lines = []
-    for k, item in enumerate(code):
-        expr, comment = item if isinstance(item, tuple) else (item, None)
-        line = "    " + expr + ("," if k + 1 < len(code) else "")
-        lines.append(line + (f"  # {comment}" if comment else ""))
-    return nn.Sequential(*mods), "nn.Sequential(\n" + "\n".join(lines) + "\n)"
+    expr, comment = code[0] if isinstance(code[0], tuple) else (code[0], None)
+    return m, expr + (f"  # {comment}" if comment else "")
 
 
 def cpp_type(input_shape, records):
     dims = ", ".join(str(d) for d in input_shape)
-    specs = ", ".join(r[1] for r in records)
+    specs = ", ".join(r.spec for r in records if "/" not in r.name)
     return f"using Net = ctnn::Sequential<ctnn::Input<{dims}>, {specs}>;"
 
 
@@ -237,7 +459,7 @@ def export(model, out, input_shape=None):
         if not isinstance(first, nn.Linear):
             raise Error("give --input H,W,C for a model that starts with a convolution")
         input_shape = [first.in_features]
-    records = list(walk(model, input_shape))
+    records, _ = walk(model, input_shape)
     write_file(out, records)
     return cpp_type(input_shape, records)
 
@@ -261,6 +483,9 @@ def main():
         else:
             model, code = rebuild(*read_file(args.ctnn_file))
             torch.save(model.state_dict(), args.out)
+            if "ctnn_torch." in code:  # the blocks are this tool's modules
+                print(f"import sys; sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})")
+                print("import ctnn_torch")
             print("model = " + code)
             print(f"model.load_state_dict(torch.load({args.out!r}))")
     except Error as err:

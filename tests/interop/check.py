@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""The PyTorch interop test: random PyTorch MLP and CNN models exported with tools/ctnn_torch.py and
+"""The PyTorch interop test: random PyTorch models (an MLP, a CNN, a residual CNN with BatchNorm2d and a
+projection Add, a two-branch Concat model with BatchNorm1d) exported with tools/ctnn_torch.py and
 run in C++ (tests/interop/predict.cpp) must match PyTorch's outputs on 100 random inputs within 1e-5
 relative; random ctnn models imported into PyTorch must match ctnn's the same way.
 
@@ -14,6 +15,8 @@ import torch
 from torch import nn
 
 exe, tool, work = sys.argv[1:4]
+sys.path.insert(0, os.path.dirname(os.path.abspath(tool)))
+import ctnn_torch  # noqa: E402  (its block modules: Residual, Add, Concat)
 os.makedirs(work, exist_ok=True)
 torch.manual_seed(7)
 rng = np.random.default_rng(7)
@@ -26,12 +29,41 @@ CNN_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<10, 10, 3>, ctnn::Conv2D<8
             "ctnn::Flatten, ctnn::Dense<4>, ctnn::Softmax>;")
 
 
+RESNET_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<10, 10, 3>, ctnn::Conv2D<8, 3, 3, ctnn::Padding::same, 1>, "
+               "ctnn::BatchNormalization<0.99, 0.001>, ctnn::ReLU, ctnn::Residual<ctnn::Conv2D<8, 3, 3, "
+               "ctnn::Padding::same, 1>, ctnn::BatchNormalization<0.99, 0.001>, ctnn::ReLU, ctnn::Conv2D<8, 3, 3, "
+               "ctnn::Padding::same, 1>, ctnn::BatchNormalization<0.99, 0.001>>, ctnn::ReLU, ctnn::Conv2D<12, 3, 3, "
+               "ctnn::Padding::valid, 2>, ctnn::Add<ctnn::Branch<ctnn::Conv2D<16, 1, 1, ctnn::Padding::valid, 1>>, "
+               "ctnn::Branch<ctnn::Conv2D<16, 3, 3, ctnn::Padding::same, 1>, ctnn::BatchNormalization<0.99, 0.001>, "
+               "ctnn::ReLU>>, ctnn::GlobalAveragePool2D, ctnn::Flatten, ctnn::Dense<5>, ctnn::Softmax>;")
+CONCAT_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<20>, ctnn::Concat<ctnn::Branch<ctnn::Dense<8>, ctnn::Tanh>, "
+               "ctnn::Branch<ctnn::Dense<6>, ctnn::BatchNormalization<0.99, 0.001>, ctnn::ReLU>>, ctnn::Dense<3>, "
+               "ctnn::Softmax>;")
+
+
+def bn(c, rank):
+    """Keras' (ctnn's) defaults in PyTorch's terms: epsilon 1e-3, momentum 0.01 (PyTorch weighs the batch)."""
+    return (nn.BatchNorm1d if rank == 1 else nn.BatchNorm2d)(c, eps=1e-3, momentum=0.01)
+
+
 def models():
     mlp = nn.Sequential(nn.Linear(20, 32), nn.Tanh(), nn.Linear(32, 16), nn.ReLU(), nn.Dropout(0.5),
                         nn.Linear(16, 5), nn.Softmax(dim=1))
     cnn = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 6, 3), nn.Sigmoid(),
                         nn.Flatten(), nn.Linear(54, 4), nn.Softmax(dim=1))
-    return {"mlp": (mlp, None, (20,), MLP_TYPE), "cnn": (cnn, "10,10,3", (10, 10, 3), CNN_TYPE)}
+    resnet = nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1), bn(8, 3), nn.ReLU(),
+        ctnn_torch.Residual(nn.Sequential(nn.Conv2d(8, 8, 3, padding=1), bn(8, 3), nn.ReLU(),
+                                          nn.Conv2d(8, 8, 3, padding=1), bn(8, 3))),
+        nn.ReLU(), nn.Conv2d(8, 12, 3, stride=2),
+        ctnn_torch.Add(nn.Sequential(nn.Conv2d(12, 16, 1)),
+                       nn.Sequential(nn.Conv2d(12, 16, 3, padding=1), bn(16, 3), nn.ReLU())),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 5), nn.Softmax(dim=1))
+    concat = nn.Sequential(
+        ctnn_torch.Concat(nn.Sequential(nn.Linear(20, 8), nn.Tanh()), nn.Sequential(nn.Linear(20, 6), bn(6, 1), nn.ReLU())),
+        nn.Linear(14, 3), nn.Softmax(dim=1))
+    return {"mlp": (mlp, None, (20,), MLP_TYPE), "cnn": (cnn, "10,10,3", (10, 10, 3), CNN_TYPE),
+            "resnet": (resnet, "10,10,3", (10, 10, 3), RESNET_TYPE), "concat": (concat, "20", (20,), CONCAT_TYPE)}
 
 
 def to_torch(x, shape):
@@ -56,6 +88,11 @@ for kind, (model, shape_flag, shape, expected_type) in models().items():
     with torch.no_grad():
         for p in model.parameters():
             p.uniform_(-0.5, 0.5)
+        for m in model.modules():  # moving statistics as after training
+            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                m.weight.uniform_(0.5, 1.5)
+                m.running_mean.uniform_(-0.3, 0.3)
+                m.running_var.uniform_(0.5, 1.5)
     model.eval()
     pt = os.path.join(work, f"{kind}.pt")
     torch.save(model, pt)

@@ -1,7 +1,7 @@
 // The C++ side of the PyTorch interop test (tests/interop/check.py): runs ctnn on models that
 // tools/ctnn_torch.py exported, and makes models for it to import.
-//   predict mlp|cnn MODEL.ctnn INPUTS.f32 OUTPUTS.f32   load, run every input, write the outputs
-//   make mlp|cnn MODEL.ctnn SEED                        save a randomly initialised model
+//   predict mlp|cnn|resnet|concat MODEL.ctnn INPUTS.f32 OUTPUTS.f32   load, run every input, write the outputs
+//   make mlp|cnn|resnet|concat MODEL.ctnn SEED                        save a randomly initialised model
 // Inputs and outputs are raw little-endian float32, one sample after another, in ctnn's layout.
 #include <cstdio>
 #include <cstring>
@@ -18,12 +18,35 @@ using Cnn = ctnn::Sequential<ctnn::Input<10, 10, 3>, ctnn::Conv2D<8, 3, 3, ctnn:
                              ctnn::MaxPool2D<2, 2>, ctnn::Conv2D<6, 3, 3, ctnn::Padding::valid, 1>, ctnn::Sigmoid,
                              ctnn::Flatten, ctnn::Dense<4>, ctnn::Softmax>;
 
+using Resnet = ctnn::Sequential<
+    ctnn::Input<10, 10, 3>, ctnn::Conv2D<8, 3, 3, ctnn::Padding::same>, ctnn::BatchNormalization<>, ctnn::ReLU,
+    ctnn::Residual<ctnn::Conv2D<8, 3, 3, ctnn::Padding::same>, ctnn::BatchNormalization<>, ctnn::ReLU,
+                   ctnn::Conv2D<8, 3, 3, ctnn::Padding::same>, ctnn::BatchNormalization<>>,
+    ctnn::ReLU, ctnn::Conv2D<12, 3, 3, ctnn::Padding::valid, 2>,
+    ctnn::Add<ctnn::Branch<ctnn::Conv2D<16, 1, 1>>,
+              ctnn::Branch<ctnn::Conv2D<16, 3, 3, ctnn::Padding::same>, ctnn::BatchNormalization<>, ctnn::ReLU>>,
+    ctnn::GlobalAveragePool2D, ctnn::Flatten, ctnn::Dense<5>, ctnn::Softmax>;
+using Concat = ctnn::Sequential<
+    ctnn::Input<20>,
+    ctnn::Concat<ctnn::Branch<ctnn::Dense<8>, ctnn::Tanh>,
+                 ctnn::Branch<ctnn::Dense<6>, ctnn::BatchNormalization<>, ctnn::ReLU>>,
+    ctnn::Dense<3>, ctnn::Softmax>;
+
 template <class Net>
 int run(const std::string& mode, const std::string& model, const std::string& a, const std::string& b) {
   auto net = std::make_unique<Net>(1);
   if (mode == "make") {
     net->initialize(std::stoull(a));
     for (auto& v : net->parameters()) v += 0.05f;  // biases too, so that they are not all zero
+    if constexpr (Net::buffer_count > 0) {  // moving statistics as after some training
+      auto ws = std::make_unique<typename Net::template workspace<16>>();
+      Eigen::Matrix<float, Net::input_shape::size, Eigen::Dynamic> x(Net::input_shape::size, 16);
+      for (int step = 0; step < 50; ++step) {
+        x.setRandom();
+        net->forward(*ws, x, ctnn::mode::training);
+        net->update_buffers(*ws);
+      }
+    }
     ctnn::save(*net, model);
     return 0;
   }
@@ -48,12 +71,15 @@ int run(const std::string& mode, const std::string& model, const std::string& a,
 
 int main(int argc, char** argv) try {
   if (argc != 5 && argc != 6) {
-    std::cerr << "usage: " << argv[0] << " predict mlp|cnn MODEL INPUTS OUTPUTS | make mlp|cnn MODEL SEED\n";
+    std::cerr << "usage: " << argv[0] << " predict mlp|cnn|resnet|concat MODEL INPUTS OUTPUTS | make mlp|cnn|resnet|concat MODEL SEED\n";
     return 2;
   }
   const std::string mode = argv[1], net = argv[2];
-  if (net == "mlp") return run<Mlp>(mode, argv[3], argv[4], argc > 5 ? argv[5] : "");
-  return run<Cnn>(mode, argv[3], argv[4], argc > 5 ? argv[5] : "");
+  const std::string b = argc > 5 ? argv[5] : "";
+  if (net == "mlp") return run<Mlp>(mode, argv[3], argv[4], b);
+  if (net == "resnet") return run<Resnet>(mode, argv[3], argv[4], b);
+  if (net == "concat") return run<Concat>(mode, argv[3], argv[4], b);
+  return run<Cnn>(mode, argv[3], argv[4], b);
 } catch (const std::exception& e) {
   std::cerr << e.what() << "\n";
   return 1;
