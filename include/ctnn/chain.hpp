@@ -297,18 +297,23 @@ struct checker<Cursor, true, Token, Rest...> {
 template <class Scalar, bool Ok, class In, class... Specs>
 struct binder {
   using bound = type_list<>;
+  static constexpr bool ok = Ok;
 };
 template <class Scalar, class In, class Spec, class... Rest>
 struct binder<Scalar, true, In, Spec, Rest...> {
-  using layer = typename Spec::template bind<In, Scalar>;
-  using bound =
-      typename prepend<layer,
-                       typename binder<Scalar, true, typename layer::output_shape, Rest...>::bound>::type;
+  // A block's bound layer is ctnn's own; any other is checked against the contract first, and a
+  // broken one poisons the rest of the chain, so that its one message is the only one.
+  static constexpr bool layer_ok = block_spec<Spec> || check_bound<Spec, In, Scalar>();
+  using layer = std::conditional_t<layer_ok, typename Spec::template bind<In, Scalar>, poisoned<In, Scalar>>;
+  using next = binder<Scalar, layer_ok, typename layer::output_shape, Rest...>;
+  using bound = typename prepend<layer, typename next::bound>::type;
+  static constexpr bool ok = layer_ok && next::ok;
 };
 template <class Scalar, class In, class Spec, class... Rest>
 struct binder<Scalar, false, In, Spec, Rest...> {
   using bound =
       typename prepend<poisoned<In, Scalar>, typename binder<Scalar, false, shape<1>, Rest...>::bound>::type;
+  static constexpr bool ok = false;
 };
 
 template <class Bound, std::size_t MaxB, class Scalar>
@@ -337,7 +342,8 @@ struct bound_chain {
   using scalar = Scalar;
   using specs = type_list<Specs...>;
   using layers = typename binder<Scalar, Ok, In, Specs...>::bound;
-  static constexpr bool checked = Ok;
+  /// Whether every rule held and every layer bound to the contract.
+  static constexpr bool checked = Ok && binder<Scalar, Ok, In, Specs...>::ok;
   static constexpr std::size_t depth = sizeof...(Specs);
 
   template <std::size_t I>
