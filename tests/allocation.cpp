@@ -399,3 +399,43 @@ BOOST_AUTO_TEST_CASE(batch_normalization_trains_on_two_threads_without_allocatin
                          Dense<10>, Softmax>;
   fit_allocates_per_epoch_not_per_step<Net>("batch normalization");
 }
+
+BOOST_AUTO_TEST_CASE(a_graph_with_two_inputs_and_two_outputs) {
+  // Forward (training and inference), backward through merges and a node read by several, the
+  // per-output losses, BatchNormalization's update, Adam and predict: nothing allocated.
+  using Net =
+      Graph<Inputs<In<"image", 8, 8, 1>, In<"meta", 4>>,
+            Node<"conv", Conv2D<4, 3, 3, Padding::same>, "image">, Node<"bn", BatchNormalization<>, "conv">,
+            Node<"act", ReLU, "bn">, Node<"res", Residual<Conv2D<4, 3, 3, Padding::same>, ReLU>, "act">,
+            Node<"pool", GlobalAveragePool2D, "res">, Node<"m", Dense<4>, "meta">,
+            Node<"both", Concat<>, "pool", "m">, Node<"class", Dense<3>, "both">, Node<"p", Softmax, "class">,
+            Node<"value", Dense<1>, "both">, Outputs<"p", "value">>;
+  auto net = std::make_unique<Net>(1);
+  auto ws = std::make_unique<Net::workspace<8>>();
+  auto one = std::make_unique<Net::workspace<1>>();
+  optimizer<Net, Adam> adam;
+  const Eigen::Matrix<float, 64, 8> image = Eigen::Matrix<float, 64, 8>::Random();
+  const Eigen::Matrix<float, 4, 8> meta = Eigen::Matrix<float, 4, 8>::Random();
+  const Eigen::Matrix<float, 64, 1> image1 = image.col(0);
+  const Eigen::Matrix<float, 4, 1> meta1 = meta.col(0);
+  const std::vector<int> y{0, 1, 2, 0, 1, 2, 0, 1};
+  const Eigen::Matrix<float, 1, 8> v = Eigen::Matrix<float, 1, 8>::Random();
+  const auto losses = std::make_tuple(SparseCategoricalCrossEntropy{}, MeanSquaredError{});
+  const auto targets = std::make_tuple(std::span<const int>(y), v);
+  float sink = 0;
+  no_allocation_zone zone;
+  for (int i = 0; i < 2; ++i) {
+    ws->input<"image">(8) = image;
+    ws->input<"meta">(8) = meta;
+    net->forward(*ws, mode::training);
+    net->zero_gradients();
+    sink += net->backward(*ws, losses, targets, {1.0f, 0.5f}, true);
+    adam.step(*net);
+    net->update_buffers(*ws);
+    const auto [p, value] = std::as_const(*net).predict(*one, image1, meta1);
+    sink += p.sum() + value.sum();
+  }
+  zone.release();
+  BOOST_TEST(std::isfinite(sink));
+  BOOST_TEST(zone.allocations() == 0);
+}

@@ -37,7 +37,9 @@ struct branch_chain<Scalar, In, Branch<S...>> {
 };
 
 template <class... Shapes>
-struct first_of;
+struct first_of {
+  using type = shape<1>;  // no branches: a Graph's merge node (graph.hpp), which never asks
+};
 template <class First, class... Rest>
 struct first_of<First, Rest...> {
   using type = First;
@@ -140,7 +142,7 @@ struct concat_outputs {
     return same_but_last<First, Other>();
   }
   template <class... Outs>
-  using output = typename with_last<typename first_of<Outs...>::type, (last_axis<Outs> + ...)>::type;
+  using output = typename with_last<typename first_of<Outs...>::type, (std::size_t{0} + ... + last_axis<Outs>)>::type;
 
   // Each sample is a column with the last axis fastest: a (last axis) x (the rest) matrix, whose rows
   // the branches fill in turn.

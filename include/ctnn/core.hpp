@@ -1,4 +1,4 @@
-/// @file The embedded core: networks (Sequential and the blocks), every layer, the losses, and
+/// @file The embedded core: networks (Sequential, Graph and the blocks), every layer, the losses, and
 /// forward, backward and predict, with none of the trainer, threads, files, printing or data readers.
 /// It adds no <thread>, <iostream>, <fstream>, <filesystem> or <mutex> of its own (Eigen/Core still
 /// brings <sstream> and <atomic>). ctnn.hpp includes this and everything else.
@@ -25,3 +25,5 @@
 #include "random.hpp"
 #include "sequential.hpp"
 #include "shape.hpp"
+
+#include "graph.hpp"  // after the others: a layer's or loss's error keeps its include lines

@@ -36,4 +36,5 @@
 #include "summary.hpp"
 #include "trainer.hpp"
 
-#include "core.hpp"  // after the headers it lists, for the reason above
+#include "core.hpp"   // after the headers it lists, for the reason above
+#include "graph.hpp"  // likewise
