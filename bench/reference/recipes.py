@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """The seed recipes in PyTorch, as a fair and fast reference for ctnn's examples: the three MNIST MLPs
 (recipes 1-3, examples/mnist_mlp_*.cpp), the MNIST CNN (recipe 4, examples/mnist_cnn.cpp) and the
-CIFAR-10 CNN with its augmentation (recipe 5, examples/cifar10_cnn.cpp).
+CIFAR-10 CNN with its augmentation (recipe 5, examples/cifar10_cnn.cpp), and the CIFAR-10 ResNet with
+BatchNormalization (recipe 6, examples/cifar10_resnet.cpp).
 
 Fair: Keras' initialisation (Glorot-uniform kernels, zero biases) and optimiser settings (RMSprop
 rho 0.9, eps 1e-7; Adam eps 1e-7), the same batch sizes and epochs. Fast: the whole data set is one
 tensor in memory, batches are slices through a permutation, no DataLoader. Prints one JSON object per
 recipe: seconds per training epoch (evaluation excluded) and the final test accuracy.
 
-usage: recipes.py [--recipe 1|2|3|4|5] [--epochs N] [--threads N] [--data DIR] [--seed N]
+usage: recipes.py [--recipe 1|2|3|4|5|6] [--epochs N] [--threads N] [--data DIR] [--seed N]
 """
 import argparse
 import gzip
@@ -72,6 +73,40 @@ def load(data_dir):
             images("t10k-images-idx3-ubyte.gz"), labels("t10k-labels-idx1-ubyte.gz"))
 
 
+def bn(c):
+    """Keras' BatchNormalization defaults in PyTorch's terms (PyTorch's momentum weighs the batch)."""
+    return nn.BatchNorm2d(c, eps=1e-3, momentum=0.01)
+
+
+class Residual(nn.Module):
+    def __init__(self, body, shortcut=None):
+        super().__init__()
+        self.body, self.shortcut = body, shortcut
+
+    def forward(self, x):
+        return (x if self.shortcut is None else self.shortcut(x)) + self.body(x)
+
+
+def conv_same(cin, cout, stride=1):
+    """Keras' (ctnn's) "same" 3x3 convolution: at stride 2 it pads the end only."""
+    if stride == 1:
+        return nn.Conv2d(cin, cout, 3, padding=1)
+    return nn.Sequential(nn.ZeroPad2d((0, 1, 0, 1)), nn.Conv2d(cin, cout, 3, stride=stride))
+
+
+def resnet():
+    """examples/cifar10_resnet.cpp: conv 16, three stages of two residual blocks (16, 32, 64)."""
+    def identity(w):
+        return nn.Sequential(Residual(nn.Sequential(conv_same(w, w), bn(w), nn.ReLU(), conv_same(w, w), bn(w))),
+                             nn.ReLU())
+
+    def down(cin, w):
+        return nn.Sequential(Residual(nn.Sequential(conv_same(cin, w, 2), bn(w), nn.ReLU(), conv_same(w, w), bn(w)),
+                                      nn.Sequential(nn.Conv2d(cin, w, 1, stride=2), bn(w))), nn.ReLU())
+    return nn.Sequential(conv_same(3, 16), bn(16), nn.ReLU(), identity(16), identity(16), down(16, 32), identity(32),
+                         down(32, 64), identity(64), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
+
+
 def keras_init(model):
     for m in model.modules():
         if isinstance(m, (nn.Linear, nn.Conv2d)):  # Glorot-uniform with Keras' fans, zero biases
@@ -81,6 +116,8 @@ def keras_init(model):
 
 def recipe(number):
     """(model, optimiser factory, batch size, default epochs, input shape) for seed recipe 1-5."""
+    if number == 6:
+        return resnet(), lambda p: torch.optim.Adam(p, lr=0.001, betas=(0.9, 0.999), eps=1e-7), 64, 30, (-1, 3, 32, 32)
     if number == 5:
         same = dict(padding=1)  # Keras' "same" for a 3x3 kernel at stride 1
         model = nn.Sequential(nn.Conv2d(3, 32, 3, **same), nn.ReLU(), nn.Conv2d(32, 32, 3), nn.ReLU(),
@@ -105,7 +142,7 @@ def recipe(number):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--recipe", type=int, choices=(1, 2, 3, 4, 5), required=True)
+    ap.add_argument("--recipe", type=int, choices=(1, 2, 3, 4, 5, 6), required=True)
     ap.add_argument("--epochs", type=int)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--data")
@@ -113,7 +150,7 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    x, y, tx, ty = load_cifar10(args.data) if args.recipe == 5 else load(args.data)
+    x, y, tx, ty = load_cifar10(args.data) if args.recipe in (5, 6) else load(args.data)
     model, make_optimizer, batch, epochs, sample_shape = recipe(args.recipe)
     epochs = args.epochs or epochs
     x, tx = x.reshape(sample_shape), tx.reshape(sample_shape)
@@ -128,7 +165,7 @@ def main():
         for b in range(0, x.shape[0], batch):
             idx = order[b:b + batch]
             opt.zero_grad(set_to_none=True)
-            xb = augment(x[idx], 3) if args.recipe == 5 else x[idx]
+            xb = augment(x[idx], 3) if args.recipe in (5, 6) else x[idx]
             loss = loss_fn(model(xb), y[idx])
             loss.backward()
             opt.step()
