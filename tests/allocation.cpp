@@ -318,6 +318,9 @@ BOOST_AUTO_TEST_CASE(training_steps_on_two_threads) {
   fit_allocates_per_epoch_not_per_step<Net>("a CNN");
 }
 
+#ifndef CTNN_ALLOCATION_PRODUCTS_ONLY
+// Blocks, BatchNormalization and Graph: their products are the ones above, so the OpenBLAS build of
+// this file (tests/CMakeLists.txt), which proves the products' route, leaves them out.
 BOOST_AUTO_TEST_CASE(blocks_predict_forward_backward_and_step) {
   // Residual, a strided projection Add, Concat and Multiply: the blocks keep their branches' buffers
   // in the workspace, so nothing is allocated after construction, in one sample or a batch.
@@ -439,3 +442,4 @@ BOOST_AUTO_TEST_CASE(a_graph_with_two_inputs_and_two_outputs) {
   BOOST_TEST(std::isfinite(sink));
   BOOST_TEST(zone.allocations() == 0);
 }
+#endif  // CTNN_ALLOCATION_PRODUCTS_ONLY
