@@ -172,6 +172,39 @@ void fit_allocates_per_epoch_not_per_step(const char* what) {
   BOOST_TEST(counts[0] == counts[1]);
   BOOST_TEST(counts[0] < 40);
 }
+
+/// Two rounds of training steps (forward in training mode, backward, Adam; forward and the fused SGD
+/// step), each followed by the buffers' update, then predict with the network's workspace and with the
+/// caller's (const): nothing allocated after construction, in one sample or a batch of 8.
+template <class Net>
+void steps_allocate_nothing() {
+  constexpr std::size_t rows = Net::input_shape::size;
+  auto net = std::make_unique<Net>();
+  auto ws = std::make_unique<typename Net::template workspace<8>>();
+  ctnn::optimizer<Net, ctnn::Adam> adam;
+  ctnn::optimizer<Net, ctnn::SGD> plain;
+  const Eigen::Matrix<float, rows, 8> x = Eigen::Matrix<float, rows, 8>::Random();
+  const Eigen::Matrix<float, rows, 1> sample = x.col(0);
+  const std::vector<int> y{0, 1, 2, 0, 1, 2, 0, 1};
+  const ctnn::SparseCategoricalCrossEntropy loss{};
+  float sink = 0;
+  no_allocation_zone zone;
+  for (int i = 0; i < 2; ++i) {
+    net->forward(*ws, x, ctnn::mode::training);
+    net->zero_gradients();
+    sink += net->backward(*ws, loss, y, true);
+    adam.step(*net);
+    net->update_buffers(*ws);
+    net->forward(*ws, x, ctnn::mode::training);
+    sink += plain.backward_step(*net, *ws, loss, y);  // fused: blocks step their slices
+    net->update_buffers(*ws);
+    sink += net->predict(sample).sum();
+    sink += std::as_const(*net).predict(sample, *ws).sum();  // const, with the caller's workspace
+  }
+  zone.release();
+  BOOST_TEST(std::isfinite(sink));
+  BOOST_TEST(zone.allocations() == 0);
+}
 }  // namespace
 
 using namespace ctnn;
@@ -330,29 +363,7 @@ BOOST_AUTO_TEST_CASE(blocks_predict_forward_backward_and_step) {
       Add<Branch<Conv2D<8, 1, 1, Padding::valid, 2>>, Branch<Conv2D<8, 3, 3, Padding::same, 2>, ReLU>>,
       Concat<Branch<>, Branch<Conv2D<4, 1, 1>>>, GlobalAveragePool2D,
       Multiply<Branch<Dense<6>, Tanh>, Branch<Dense<6>, Sigmoid>>, Dense<3>, Softmax>;
-  auto net = std::make_unique<Net>();
-  auto ws = std::make_unique<Net::workspace<8>>();
-  optimizer<Net, Adam> adam;
-  optimizer<Net, SGD> plain;
-  const Eigen::Matrix<float, 192, 8> x = Eigen::Matrix<float, 192, 8>::Random();
-  const Eigen::Matrix<float, 192, 1> sample = x.col(0);
-  const std::vector<int> y{0, 1, 2, 0, 1, 2, 0, 1};
-  float sink = 0;
-  no_allocation_zone zone;
-  for (int i = 0; i < 2; ++i) {
-    net->forward(*ws, x, mode::training);
-    net->zero_gradients();
-    sink += net->backward(*ws, SparseCategoricalCrossEntropy{}, y, true);
-    adam.step(*net);
-    net->forward(*ws, x, mode::training);
-    sink += plain.backward_step(*net, *ws, SparseCategoricalCrossEntropy{},
-                                y);  // fused: blocks step their slices
-    sink += net->predict(sample).sum();
-    sink += std::as_const(*net).predict(sample, *ws).sum();  // const, with the caller's workspace
-  }
-  zone.release();
-  BOOST_TEST(std::isfinite(sink));
-  BOOST_TEST(zone.allocations() == 0);
+  steps_allocate_nothing<Net>();
 }
 
 BOOST_AUTO_TEST_CASE(blocks_train_on_two_threads_without_allocating_per_step) {
@@ -369,30 +380,7 @@ BOOST_AUTO_TEST_CASE(batch_normalization_in_a_residual_cnn) {
                          Residual<Conv2D<4, 3, 3, Padding::same>, BatchNormalization<>, ReLU,
                                   Conv2D<4, 3, 3, Padding::same>, BatchNormalization<>>,
                          ReLU, GlobalAveragePool2D, Dense<6>, BatchNormalization<>, Dense<3>, Softmax>;
-  auto net = std::make_unique<Net>();
-  auto ws = std::make_unique<Net::workspace<8>>();
-  optimizer<Net, Adam> adam;
-  optimizer<Net, SGD> plain;
-  const Eigen::Matrix<float, 192, 8> x = Eigen::Matrix<float, 192, 8>::Random();
-  const Eigen::Matrix<float, 192, 1> sample = x.col(0);
-  const std::vector<int> y{0, 1, 2, 0, 1, 2, 0, 1};
-  float sink = 0;
-  no_allocation_zone zone;
-  for (int i = 0; i < 2; ++i) {
-    net->forward(*ws, x, mode::training);
-    net->zero_gradients();
-    sink += net->backward(*ws, SparseCategoricalCrossEntropy{}, y, true);
-    adam.step(*net);
-    net->update_buffers(*ws);
-    net->forward(*ws, x, mode::training);
-    sink += plain.backward_step(*net, *ws, SparseCategoricalCrossEntropy{}, y);
-    net->update_buffers(*ws);
-    sink += net->predict(sample).sum();
-    sink += std::as_const(*net).predict(sample, *ws).sum();
-  }
-  zone.release();
-  BOOST_TEST(std::isfinite(sink));
-  BOOST_TEST(zone.allocations() == 0);
+  steps_allocate_nothing<Net>();
 }
 
 BOOST_AUTO_TEST_CASE(batch_normalization_trains_on_two_threads_without_allocating_per_step) {

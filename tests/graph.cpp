@@ -38,6 +38,22 @@ using Normalised = basic_graph<double, Inputs<In<"x", 6>>,                   //
                                Node<"out", Dense<2>, "sum">,                 //
                                Outputs<"out">>;
 
+// Central differences of `objective()` in each of the n values at `v`, each put back after.
+template <class F>
+Eigen::VectorXd numeric_gradient(double* v, Eigen::Index n, F objective, double h = 1e-5) {
+  Eigen::VectorXd out(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double keep = v[i];
+    v[i] = keep + h;
+    const double up = objective();
+    v[i] = keep - h;
+    const double down = objective();
+    v[i] = keep;
+    out[i] = (up - down) / (2 * h);
+  }
+  return out;
+}
+
 double relative(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
   const double scale = std::max(a.norm(), b.norm());
   return scale == 0 ? 0 : (a - b).norm() / scale;
@@ -85,39 +101,12 @@ BOOST_AUTO_TEST_CASE(two_inputs_two_outputs_gradients_match_finite_differences) 
   const Eigen::VectorXd analytic_a = Eigen::Map<const Eigen::VectorXd>(ws->input_gradient<0>().data(), 144);
   const Eigen::VectorXd analytic_b = Eigen::Map<const Eigen::VectorXd>(ws->input_gradient<1>().data(), 16);
 
-  const double h = 1e-5;
-  Eigen::VectorXd numeric_p(analytic_p.size());
-  auto p = net->parameters();
-  for (Eigen::Index i = 0; i < p.size(); ++i) {
-    const double keep = p[i];
-    p[i] = keep + h;
-    const double up = objective(a, b);
-    p[i] = keep - h;
-    const double down = objective(a, b);
-    p[i] = keep;
-    numeric_p[i] = (up - down) / (2 * h);
-  }
-  Eigen::VectorXd numeric_a(144), numeric_b(16);
   Eigen::Matrix<double, 36, 4> ap = a;
-  for (Eigen::Index i = 0; i < ap.size(); ++i) {
-    const double keep = ap.data()[i];
-    ap.data()[i] = keep + h;
-    const double up = objective(ap, b);
-    ap.data()[i] = keep - h;
-    const double down = objective(ap, b);
-    ap.data()[i] = keep;
-    numeric_a[i] = (up - down) / (2 * h);
-  }
   Eigen::Matrix<double, 4, 4> bp = b;
-  for (Eigen::Index i = 0; i < bp.size(); ++i) {
-    const double keep = bp.data()[i];
-    bp.data()[i] = keep + h;
-    const double up = objective(a, bp);
-    bp.data()[i] = keep - h;
-    const double down = objective(a, bp);
-    bp.data()[i] = keep;
-    numeric_b[i] = (up - down) / (2 * h);
-  }
+  auto at = [&] { return objective(ap, bp); };
+  const Eigen::VectorXd numeric_p = numeric_gradient(net->parameters().data(), net->parameters().size(), at),
+                        numeric_a = numeric_gradient(ap.data(), ap.size(), at),
+                        numeric_b = numeric_gradient(bp.data(), bp.size(), at);
   const double ep = relative(analytic_p, numeric_p), ea = relative(analytic_a, numeric_a),
                eb = relative(analytic_b, numeric_b);
   BOOST_TEST_MESSAGE("graph gradients: parameters " << ep << ", image " << ea << ", meta " << eb);
@@ -141,28 +130,10 @@ BOOST_AUTO_TEST_CASE(blocks_and_batch_normalization_in_nodes_have_exact_gradient
   net->backward(*ws, std::make_tuple(MeanSquaredError{}), std::make_tuple(t), {1.0}, true);
   const Eigen::VectorXd analytic_p = net->gradients();
   const Eigen::VectorXd analytic_x = Eigen::Map<const Eigen::VectorXd>(ws->input_gradient<0>().data(), 30);
-  const double h = 1e-5;
-  Eigen::VectorXd numeric_p(analytic_p.size()), numeric_x(30);
-  auto p = net->parameters();
-  for (Eigen::Index i = 0; i < p.size(); ++i) {
-    const double keep = p[i];
-    p[i] = keep + h;
-    const double up = objective(x);
-    p[i] = keep - h;
-    const double down = objective(x);
-    p[i] = keep;
-    numeric_p[i] = (up - down) / (2 * h);
-  }
   Eigen::Matrix<double, 6, 5> xp = x;
-  for (Eigen::Index i = 0; i < xp.size(); ++i) {
-    const double keep = xp.data()[i];
-    xp.data()[i] = keep + h;
-    const double up = objective(xp);
-    xp.data()[i] = keep - h;
-    const double down = objective(xp);
-    xp.data()[i] = keep;
-    numeric_x[i] = (up - down) / (2 * h);
-  }
+  auto at = [&] { return objective(xp); };
+  const Eigen::VectorXd numeric_p = numeric_gradient(net->parameters().data(), net->parameters().size(), at),
+                        numeric_x = numeric_gradient(xp.data(), xp.size(), at);
   BOOST_TEST_MESSAGE("graph with blocks and BatchNormalization: parameters "
                      << relative(analytic_p, numeric_p) << ", input " << relative(analytic_x, numeric_x));
   BOOST_TEST(relative(analytic_p, numeric_p) < 1e-6);

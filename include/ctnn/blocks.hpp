@@ -142,7 +142,8 @@ struct concat_outputs {
     return same_but_last<First, Other>();
   }
   template <class... Outs>
-  using output = typename with_last<typename first_of<Outs...>::type, (std::size_t{0} + ... + last_axis<Outs>)>::type;
+  using output =
+      typename with_last<typename first_of<Outs...>::type, (std::size_t{0} + ... + last_axis<Outs>)>::type;
 
   // Each sample is a column with the last axis fastest: a (last axis) x (the rest) matrix, whose rows
   // the branches fill in turn.

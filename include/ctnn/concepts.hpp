@@ -3,9 +3,9 @@
 #pragma once
 
 #include <concepts>
-#include <type_traits>
 #include <cstddef>
 #include <string_view>
+#include <type_traits>
 
 #include "config.hpp"
 #include "detail/batch_sync.hpp"
@@ -118,19 +118,19 @@ concept LayerSpec = requires {
 /// The network checks every bound layer right after binding it (detail::check_bound), so a custom
 /// layer missing a member gets one ctnn message naming the member, not a cascade from deep inside.
 template <class B, class Scalar>
-concept BoundLayer =
-    requires {
-      typename B::input_shape;
-      typename B::output_shape;
-      { B::parameter_count } -> std::convertible_to<std::size_t>;
-      { B::storage_size } -> std::convertible_to<std::size_t>;
-    } && Shape<typename B::input_shape> && Shape<typename B::output_shape> &&
-    requires(const Scalar* p, Scalar* g, batch_map<Scalar, B::input_shape::size> x,
-             batch_map<Scalar, B::output_shape::size> y, typename detail::state_of<B, 2>::type& s,
-             context<Scalar>& ctx) {
-      B::forward(p, x, y, s, ctx);
-      B::backward(p, g, x, y, y, x, true, s, ctx);
-    };
+concept BoundLayer = requires {
+  typename B::input_shape;
+  typename B::output_shape;
+  { B::parameter_count } -> std::convertible_to<std::size_t>;
+  { B::storage_size } -> std::convertible_to<std::size_t>;
+}
+&&Shape<typename B::input_shape>&& Shape<typename B::output_shape>&& requires(
+    const Scalar* p, Scalar* g, batch_map<Scalar, B::input_shape::size> x,
+    batch_map<Scalar, B::output_shape::size> y, typename detail::state_of<B, 2>::type& s,
+    context<Scalar>& ctx) {
+  B::forward(p, x, y, s, ctx);
+  B::backward(p, g, x, y, y, x, true, s, ctx);
+};
 
 namespace detail {
 /// Whether Spec bound on In is a BoundLayer of the output shape Spec says; one static_assert per member,
@@ -146,16 +146,19 @@ constexpr bool check_bound() {
     { B::storage_size } -> std::convertible_to<std::size_t>;
   };
   if constexpr (!shapes) {
-    static_assert(shapes, "ctnn: this layer's bind<In, Scalar> needs input_shape and output_shape "
-                          "(deriving it from ctnn::parameterless<In, Out> supplies them)");
+    static_assert(shapes,
+                  "ctnn: this layer's bind<In, Scalar> needs input_shape and output_shape "
+                  "(deriving it from ctnn::parameterless<In, Out> supplies them)");
     return false;
   } else if constexpr (!counts) {
-    static_assert(counts, "ctnn: this layer's bind<In, Scalar> needs static constexpr parameter_count and "
-                          "storage_size (0 and 0 without parameters; ctnn::parameterless supplies them)");
+    static_assert(counts,
+                  "ctnn: this layer's bind<In, Scalar> needs static constexpr parameter_count and "
+                  "storage_size (0 and 0 without parameters; ctnn::parameterless supplies them)");
     return false;
   } else if constexpr (!std::is_same_v<typename B::output_shape, typename Spec::template output_shape<In>>) {
-    static_assert(always_false<B>, "ctnn: this layer's bind<In, Scalar>::output_shape differs from its spec's "
-                                   "output_shape<In>");
+    static_assert(always_false<B>,
+                  "ctnn: this layer's bind<In, Scalar>::output_shape differs from its spec's "
+                  "output_shape<In>");
     return false;
   } else if constexpr (!(B::storage_size >= B::parameter_count)) {
     static_assert(always_false<B>, "ctnn: this layer's storage_size is smaller than its parameter_count");
@@ -166,16 +169,19 @@ constexpr bool check_bound() {
     using X = batch_map<Scalar, B::input_shape::size>;
     using Y = batch_map<Scalar, B::output_shape::size>;
     using S = typename state_of<B, 2>::type;
-    constexpr bool forward =
-        requires(const Scalar* p, X x, Y y, S& s, context<Scalar>& ctx) { B::forward(p, x, y, s, ctx); };
+    constexpr bool forward = requires(const Scalar* p, X x, Y y, S& s, context<Scalar>& ctx) {
+      B::forward(p, x, y, s, ctx);
+    };
     constexpr bool backward = requires(const Scalar* p, Scalar* g, X x, Y y, S& s, context<Scalar>& ctx) {
       B::backward(p, g, x, y, y, x, true, s, ctx);
     };
-    static_assert(forward, "ctnn: this layer's bind<In, Scalar> needs static forward(p, x, y, state, ctx) "
-                           "callable on the network's views (see docs/concepts.md)");
-    static_assert(!forward || backward,
-                  "ctnn: this layer's bind<In, Scalar> needs static backward(p, g, x, y, dy, dx, need_dx, state, "
-                  "ctx) callable on the network's views (see docs/concepts.md)");
+    static_assert(forward,
+                  "ctnn: this layer's bind<In, Scalar> needs static forward(p, x, y, state, ctx) "
+                  "callable on the network's views (see docs/concepts.md)");
+    static_assert(
+        !forward || backward,
+        "ctnn: this layer's bind<In, Scalar> needs static backward(p, g, x, y, dy, dx, need_dx, state, "
+        "ctx) callable on the network's views (see docs/concepts.md)");
     return forward && backward;
   }
 }

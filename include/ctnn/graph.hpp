@@ -904,17 +904,10 @@ class basic_graph<Scalar, Inputs<Ins...>, Rest...> {
     } else {
       auto out = ws.template output<O>();
       auto grad = ws.template output_gradient<O>();
-      const Scalar value = L::template value_and_gradient<Scalar>(out, target_view(target), grad);
+      const Scalar value = L::template value_and_gradient<Scalar>(out, detail::target_view(target), grad);
       grad *= weight;
       return weight * value;
     }
-  }
-  template <class Target>
-  static decltype(auto) target_view(const Target& t) noexcept {
-    if constexpr (std::is_convertible_v<const Target&, labels> && !detail::eigen_dense<Target>)
-      return labels(t);
-    else
-      return (t);
   }
 
   detail::aligned_array<Scalar, storage_size> params_, grads_;

@@ -55,6 +55,17 @@ auto log_sum_exp(const Z& z) {  // z: one column
 /// Integer class labels, one per sample: what SparseCategoricalCrossEntropy takes.
 using labels = std::span<const int>;
 
+namespace detail {
+/// A target as the losses take it: labels (from a vector or span of int), else the matrix itself.
+template <class Target>
+decltype(auto) target_view(const Target& t) noexcept {
+  if constexpr (std::is_convertible_v<const Target&, labels> && !eigen_dense<Target>)
+    return labels(t);
+  else
+    return (t);
+}
+}  // namespace detail
+
 /// mean((p - t)^2) over every output of every sample (Keras' "mse").
 struct MeanSquaredError {
   static constexpr std::string_view name = "MeanSquaredError";

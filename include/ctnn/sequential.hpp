@@ -345,9 +345,9 @@ class basic_sequential<Scalar, First, Specs...> {
       return Scalar(0);  // the compiler has already reported why
     else if constexpr (fused<L>)
       return L::template logits_value<Scalar>(batch_view<Target>(ws.template activation<depth - 1>()),
-                                              target_view(target));
+                                              detail::target_view(target));
     else
-      return L::template value<Scalar>(batch_view<Target>(ws.output()), target_view(target));
+      return L::template value<Scalar>(batch_view<Target>(ws.output()), detail::target_view(target));
   }
 
   /// Every parameter as one flat column (alignment padding included), and its gradient.
@@ -419,14 +419,6 @@ class basic_sequential<Scalar, First, Specs...> {
     }
   }
 
-  template <class Target>
-  static decltype(auto) target_view(const Target& t) noexcept {
-    if constexpr (std::is_convertible_v<const Target&, labels> && !detail::eigen_dense<Target>)
-      return labels(t);
-    else
-      return (t);
-  }
-
   template <class Sink, std::size_t MaxB, class L, class Target>
   Scalar backward_to(Sink sink, workspace<MaxB>& ws, const L&, const Target& target,
                      bool input_gradient) noexcept {
@@ -439,10 +431,11 @@ class basic_sequential<Scalar, First, Specs...> {
       if constexpr (fused<L>)
         value = L::template logits_value_and_gradient<Scalar>(
             batch_view<Target>(ws.template activation<depth - 1>()),
-            batch_view<Target>(ws.template activation<depth>()), target_view(target),
+            batch_view<Target>(ws.template activation<depth>()), detail::target_view(target),
             batch_view<Target>(ws.template gradient<top>()));
       else
-        value = L::template value_and_gradient<Scalar>(batch_view<Target>(ws.output()), target_view(target),
+        value = L::template value_and_gradient<Scalar>(batch_view<Target>(ws.output()),
+                                                       detail::target_view(target),
                                                        batch_view<Target>(ws.output_gradient()));
       if (!std::is_same_v<Sink, sgd_step> || std::isfinite(static_cast<double>(value)))
         propagate<top>(ws, sink, input_gradient);
