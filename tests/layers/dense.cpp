@@ -64,3 +64,19 @@ BOOST_AUTO_TEST_CASE(he_initialiser_on_request) {
   BOOST_TEST(net->layer<0>().weights().cwiseAbs().maxCoeff() > 0.99f * limit);
   BOOST_TEST(net->layer<0>().bias().norm() == 0.0f);
 }
+
+// One unit over a batch large enough for the blocked product: Eigen stores the 1 x n weights and the
+// 1 x batch output row-major, whose outer stride is their length, not the 1 a column-major product
+// reads (the product once read past the weights here).
+BOOST_AUTO_TEST_CASE(one_unit_over_a_large_batch_is_each_sample_s_product) {
+  using Net = Sequential<Input<148>, Dense<1>>;
+  Net net(3);
+  Net::workspace<128> ws;
+  const Eigen::MatrixXf x = Eigen::MatrixXf::Random(148, 128);
+  ws.input(128) = x;
+  const Eigen::MatrixXf y = net.forward(ws, mode::inference);
+  for (Eigen::Index j = 0; j < 128; ++j) {
+    const Eigen::Matrix<float, 148, 1> xj = x.col(j);
+    BOOST_TEST(std::abs(y(0, j) - net.predict(xj)(0)) < 1e-4f);
+  }
+}

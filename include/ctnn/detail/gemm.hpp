@@ -288,6 +288,20 @@ void blas_gemm(Eigen::Index m, Eigen::Index n, Eigen::Index k, Scalar alpha, con
 }
 #endif
 
+/// The leading dimension of `x` read as a column-major matrix. Eigen stores a matrix with one row at
+/// compile time row-major (Dense<1>'s weights, its output over a batch), where its outer stride is its
+/// length; read column-major, its columns are adjacent, a stride of 1. Any other operand is
+/// column-major already.
+template <class X>
+Eigen::Index leading_dimension(const X& x) noexcept {
+  if constexpr (X::IsRowMajor) {
+    static_assert(X::RowsAtCompileTime == 1, "ctnn::detail::gemm takes column-major operands (or one row)");
+    return 1;
+  } else {
+    return x.outerStride();
+  }
+}
+
 /// `c = alpha * op(a) * op(b) + beta * c` for beta 1 (accumulate, the default) or 0 (overwrite: what
 /// `c` held is ignored, even NaN), where op transposes when asked. `a`, `b`, `c` are column-major
 /// with unit inner stride (plain matrices or maps). Never allocates: large products use `scratch`,
@@ -349,13 +363,13 @@ void gemm(C&& c, const A& a, const B& b, Scalar alpha, gemm_scratch<Scalar>& scr
     constexpr bool blas_scalar = std::is_same_v<Scalar, float> || std::is_same_v<Scalar, double>;
     if (blas_scalar && openblas_is_faster()) {
       if (m >= 32) {
-        blas_gemm<TransA, TransB>(m, n, k, alpha, a.data(), a.outerStride(), b.data(), b.outerStride(), beta,
-                                  c.data(), c.outerStride());
+        blas_gemm<TransA, TransB>(m, n, k, alpha, a.data(), leading_dimension(a), b.data(),
+                                  leading_dimension(b), beta, c.data(), leading_dimension(c));
         return;
       }
       if (n >= 32 && scratch.t_capacity() >= m * n) {
-        blas_gemm<!TransB, !TransA>(n, m, k, alpha, b.data(), b.outerStride(), a.data(), a.outerStride(),
-                                    Scalar(0), scratch.t(), n);
+        blas_gemm<!TransB, !TransA>(n, m, k, alpha, b.data(), leading_dimension(b), a.data(),
+                                    leading_dimension(a), Scalar(0), scratch.t(), n);
         const auto t =
             Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>>(scratch.t(), n, m);
         if (beta == Scalar(0))
@@ -380,10 +394,10 @@ void gemm(C&& c, const A& a, const B& b, Scalar alpha, gemm_scratch<Scalar>& scr
     constexpr int rhs_order = TransB ? Eigen::RowMajor : Eigen::ColMajor;
     Eigen::internal::general_matrix_matrix_product<Index, Scalar, lhs_order, false, Scalar, rhs_order, false,
                                                    Eigen::ColMajor, 1>::run(m, n, k, a.data(),
-                                                                            a.outerStride(), b.data(),
-                                                                            b.outerStride(), c.data(), 1,
-                                                                            c.outerStride(), alpha, blocking,
-                                                                            nullptr);
+                                                                            leading_dimension(a), b.data(),
+                                                                            leading_dimension(b), c.data(), 1,
+                                                                            leading_dimension(c), alpha,
+                                                                            blocking, nullptr);
   }
 }
 
