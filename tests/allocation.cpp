@@ -39,6 +39,8 @@ inline void eigen_assert_failed() {
 #include <boost/test/unit_test.hpp>
 #include <ctnn/ctnn.hpp>
 #include <memory>
+#include <span>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -429,5 +431,36 @@ BOOST_AUTO_TEST_CASE(a_graph_with_two_inputs_and_two_outputs) {
   zone.release();
   BOOST_TEST(std::isfinite(sink));
   BOOST_TEST(zone.allocations() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_graph_trains_on_two_threads_without_allocating_per_step) {
+  // trainer::fit on a Graph: two inputs staged by name, a loss per output, BatchNormalization's sums
+  // exchanged between the threads; as for a Sequential, what fit allocates is per epoch.
+  using Net = Graph<Inputs<In<"image", 6, 6, 1>, In<"meta", 4>>, Node<"conv", Conv2D<4, 3, 3>, "image">,
+                    Node<"bn", BatchNormalization<>, "conv">, Node<"pool", GlobalAveragePool2D, "bn">,
+                    Node<"both", Concat<>, "pool", "meta">, Node<"class", Dense<10>, "both">,
+                    Node<"p", Softmax, "class">, Node<"value", Dense<1>, "both">, Outputs<"p", "value">>;
+  auto net = std::make_unique<Net>();
+  ctnn::trainer t(*net, ctnn::losses<SparseCategoricalCrossEntropy, MeanSquaredError>{}, ctnn::Adam{});
+  const Eigen::MatrixXf image = Eigen::MatrixXf::Random(36, 640), meta = Eigen::MatrixXf::Random(4, 640),
+                        value = Eigen::MatrixXf::Random(1, 640);
+  std::vector<int> y(640);
+  for (std::size_t j = 0; j < y.size(); ++j) y[j] = static_cast<int>(j % 10);
+  const ctnn::fit_options o{.epochs = 1, .batch_size = 16, .verbose = 0, .threads = 2};
+  t.fit(std::tie(image, meta), std::tie(y, value), o);
+  long counts[2];
+  for (int i = 0; i < 2; ++i) {
+    const Eigen::Index n = i == 0 ? 64 : 640;
+    const Eigen::MatrixXf im = image.leftCols(n), me = meta.leftCols(n), va = value.leftCols(n);
+    const std::span<const int> labels(y.data(), static_cast<std::size_t>(n));
+    no_allocation_zone zone;
+    t.fit(std::tuple{at<"meta">(me), at<"image">(im)}, std::tuple{at<"p">(labels), at<"value">(va)}, o);
+    zone.release();
+    counts[i] = zone.allocations();
+  }
+  BOOST_TEST_MESSAGE("allocations in fit (a graph): " << counts[0] << " for 4 steps, " << counts[1]
+                                                      << " for 40");
+  BOOST_TEST(counts[0] == counts[1]);
+  BOOST_TEST(counts[0] < 40);
 }
 #endif  // CTNN_ALLOCATION_PRODUCTS_ONLY

@@ -25,6 +25,7 @@
 #include "layers/pool2d.hpp"
 #include "losses.hpp"
 #include "metrics.hpp"
+#include "name.hpp"
 #include "optimizers/adadelta.hpp"
 #include "optimizers/adam.hpp"
 #include "optimizers/optimizer.hpp"

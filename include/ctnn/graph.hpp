@@ -7,10 +7,12 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "blocks.hpp"
 #include "chain.hpp"
@@ -20,44 +22,11 @@
 #include "detail/storage.hpp"
 #include "error.hpp"
 #include "losses.hpp"
+#include "name.hpp"
 #include "random.hpp"
 #include "shape.hpp"
 
 namespace ctnn {
-
-/// The name of an input or a node: a string literal of 1 to 31 characters, as a template argument
-/// (`Node<"conv", ...>`).
-struct node_name {
-  char text[32] = {};
-  std::size_t size = 0;
-  template <std::size_t N>
-  consteval node_name(const char (&s)[N]) : size(N - 1) {  // NOLINT(google-explicit-constructor)
-    static_assert(N >= 2 && N <= 32, "ctnn::Graph: a name has 1 to 31 characters");
-    for (std::size_t i = 0; i + 1 < N; ++i) text[i] = s[i];
-  }
-  constexpr node_name() = default;
-  constexpr std::string_view view() const noexcept { return {text, size}; }
-  constexpr bool operator==(const node_name& o) const noexcept { return view() == o.view(); }
-};
-
-/// A name as the compiler prints it in a Graph's errors: `named<'c', 'o', 'n', 'v'>` is "conv" (a
-/// char array prints as numbers in clang's diagnostics; a pack of chars prints as letters).
-template <char... C>
-struct named {};
-
-namespace detail {
-template <node_name N, std::size_t... I>
-named<N.text[I]...> spell(std::index_sequence<I...>);  // declared only: its type is the point
-}  // namespace detail
-/// The name `N` as the type the errors take. (Through a class: g++ 12 crashes substituting a dependent
-/// name into an alias that reads N.size directly.)
-template <node_name N>
-struct spelled {
-  static constexpr std::size_t size = N.size;
-  using type = decltype(detail::spell<N>(std::make_index_sequence<size>{}));
-};
-template <node_name N>
-using named_t = typename spelled<N>::type;
 
 /// An input of a Graph: its name and the shape of one sample (`In<"image", 28, 28, 1>`).
 template <node_name Name, std::size_t... Dims>
@@ -214,13 +183,13 @@ struct graph_edge {
 };
 
 /// A node bound: its layer bound on the shape it reads, or a merge (no parameters, no state).
-template <class Spec, class InShape, class Scalar, bool Merge = merge_spec<Spec>>
+template <class Spec, class InShape, class OutShape, class Scalar, bool Merge = merge_spec<Spec>>
 struct bind_node {
   using type = typename Spec::template bind<InShape, Scalar>;
 };
-template <class Spec, class InShape, class Scalar>
-struct bind_node<Spec, InShape, Scalar, true> {
-  using type = parameterless<InShape>;
+template <class Spec, class InShape, class OutShape, class Scalar>
+struct bind_node<Spec, InShape, OutShape, Scalar, true> {
+  using type = parameterless<InShape, OutShape>;
 };
 
 }  // namespace detail
@@ -511,10 +480,10 @@ class basic_graph<Scalar, Inputs<Ins...>, Rest...> {
   struct bound_of<K, true> {
     using spec = spec_type<K>;
     static constexpr bool layer_ok = bound_ok<K>();
-    using type =
-        std::conditional_t<layer_ok,
-                           typename detail::bind_node<spec_type<K>, node_input_shape<K>, Scalar>::type,
-                           detail::poisoned<node_input_shape<K>, Scalar>>;
+    using type = std::conditional_t<layer_ok,
+                                    typename detail::bind_node<spec_type<K>, node_input_shape<K>,
+                                                               source_shape<input_count + K>, Scalar>::type,
+                                    detail::poisoned<node_input_shape<K>, Scalar>>;
   };
   template <std::size_t S, bool Ok = checked>
   struct size_of_source {
@@ -569,6 +538,15 @@ class basic_graph<Scalar, Inputs<Ins...>, Rest...> {
       return (std::size_t{0} + ... + detail::buffer_count_of<layer_type<K>>());
     }
     (node_indices{});
+  }();
+  /// The widest exchange of batch sums any node needs when threads share a batch (0: none).
+  static constexpr std::size_t sync_width = [] {
+    std::size_t w = 0;
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      ((w = detail::sync_width_of<layer_type<K>>() > w ? detail::sync_width_of<layer_type<K>>() : w), ...);
+    }
+    (node_indices{});
+    return w;
   }();
 
   // ---- Backward's bookkeeping: who writes a source's gradient, and who adds to it -----------------
@@ -681,6 +659,13 @@ class basic_graph<Scalar, Inputs<Ins...>, Rest...> {
     std::size_t batch_size() const noexcept { return n_; }
     random_engine& rng() noexcept { return rng_; }
     detail::gemm_scratch<Scalar>& scratch() noexcept { return scratch_; }
+    /// As Sequential's: lane `lane` of threads sharing each batch through `sync` (nullptr: alone).
+    void share_batch(detail::batch_sync* sync, std::size_t lane = 0) noexcept {
+      sync_ = sync;
+      lane_ = lane;
+    }
+    detail::batch_sync* sync() const noexcept { return sync_; }
+    std::size_t lane() const noexcept { return lane_; }
     /// Room for one gradient of any source, where a reader's dx waits to be added to others'.
     template <std::size_t S>
     auto spare() noexcept {
@@ -694,6 +679,8 @@ class basic_graph<Scalar, Inputs<Ins...>, Rest...> {
     detail::gemm_scratch<Scalar> scratch_;
     random_engine rng_;
     std::size_t n_ = MaxB;
+    detail::batch_sync* sync_ = nullptr;
+    std::size_t lane_ = 0;
   };
 
   /// The position of output `Name` in Outputs<...>.
@@ -706,6 +693,66 @@ class basic_graph<Scalar, Inputs<Ins...>, Rest...> {
     }();
     static_assert(o < output_count, "ctnn::Graph: no output has this name");
     return o < output_count ? o : 0;
+  }
+
+  /// Node K as a chain of one layer, so that detail::walk_layers visits its layer (and a block's
+  /// branches) as it visits a Sequential's: what files, checkpoints and summaries walk.
+  template <std::size_t K>
+  struct node_chain {
+    static constexpr std::size_t depth = 1;
+    template <std::size_t>
+    using layer_type = typename basic_graph::template layer_type<K>;
+    template <std::size_t>
+    using spec_type = typename basic_graph::template spec_type<K>;
+    template <std::size_t>
+    using shape_at = typename basic_graph::template node_input_shape<K>;
+    template <std::size_t>
+    static constexpr std::size_t offset = basic_graph::template offset<K>;
+    template <std::size_t>
+    static constexpr std::size_t buffer_offset = basic_graph::template buffer_offset<K>;
+  };
+  /// Visits every node in order, as walk_layers visits a chain's layers: a merge is one layer without
+  /// parameters, a block is followed by its branches' layers. `at(K)` is called before node K.
+  template <class F, class At>
+  static constexpr void walk_layers(F& f, At&& at, std::size_t& index) {
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      ((at(K), detail::walk_layers<node_chain<K>>(f, index)), ...);
+    }
+    (node_indices{});
+  }
+
+  /// The names node K reads, in order (what summaries print as "Connected to").
+  static std::vector<std::string_view> reads_of(std::size_t k) {
+    std::vector<std::string_view> out;
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      ((K == k ? (void)[&] {
+        for (const auto& r : node_type<K>::reads) out.push_back(r.view());
+      }()
+               : (void)0),
+       ...);
+    }
+    (node_indices{});
+    return out;
+  }
+
+  /// As Sequential's: f(layer_index, spec_name, tensor_info, value_pointer, gradient_pointer) for every
+  /// parameter tensor, layers numbered as walk_layers visits them, offsets into parameters().
+  template <class F>
+  void for_each_tensor(F&& f) {
+    visit_tensors(f, params_.data(), grads_.data());
+  }
+  template <class F>
+  void for_each_tensor(F&& f) const {
+    visit_tensors(f, params_.data(), grads_.data());
+  }
+  /// The same for buffers: f(layer_index, spec_name, tensor_info, value_pointer), offsets into buffers().
+  template <class F>
+  void for_each_buffer(F&& f) {
+    visit_buffers(f, buffers_.data());
+  }
+  template <class F>
+  void for_each_buffer(F&& f) const {
+    visit_buffers(f, buffers_.data());
   }
 
   explicit basic_graph(std::uint64_t seed = 0) { initialize(seed); }
@@ -723,7 +770,7 @@ class basic_graph<Scalar, Inputs<Ins...>, Rest...> {
   template <std::size_t MaxB>
   void forward(workspace<MaxB>& ws, ctnn::mode m = mode::inference) const noexcept {
     if constexpr (valid) {
-      context<Scalar> ctx{ws.scratch(), ws.rng(), m};
+      context<Scalar> ctx{ws.scratch(), ws.rng(), m, Scalar(1), buffers_.data(), ws.sync(), ws.lane()};
       [&]<std::size_t... K>(std::index_sequence<K...>) {
         (forward_one<K>(ws, ctx), ...);
       }
@@ -753,13 +800,7 @@ class basic_graph<Scalar, Inputs<Ins...>, Rest...> {
   /// is the sum of theirs.
   template <std::size_t MaxB>
   void backward(workspace<MaxB>& ws, bool input_gradients = false) noexcept {
-    if constexpr (valid) {
-      context<Scalar> ctx{ws.scratch(), ws.rng(), mode::training};
-      [&]<std::size_t... J>(std::index_sequence<J...>) {
-        (backward_one<node_count - 1 - J>(ws, ctx, input_gradients), ...);
-      }
-      (node_indices{});
-    }
+    propagate(ws, grads_.data(), input_gradients);
   }
 
   /// After forward: each output's loss against its target, weighted (Keras' loss_weights), summed;
@@ -768,14 +809,38 @@ class basic_graph<Scalar, Inputs<Ins...>, Rest...> {
   template <std::size_t MaxB, class... L, class... T>
   Scalar backward(workspace<MaxB>& ws, const std::tuple<L...>& losses, const std::tuple<T...>& targets,
                   const std::array<Scalar, output_count>& weights, bool input_gradients = false) noexcept {
+    return backward(ws, losses, targets, weights,
+                    std::span<Scalar, storage_size>(grads_.data(), storage_size), input_gradients);
+  }
+  /// As above, accumulating the parameter gradients into `gradients` (laid out as parameters()) instead
+  /// of gradients(), what threads sharing a batch do; `each`, when given, receives every output's own
+  /// (unweighted) loss.
+  template <std::size_t MaxB, class... L, class... T>
+  Scalar backward(workspace<MaxB>& ws, const std::tuple<L...>& losses, const std::tuple<T...>& targets,
+                  const std::array<Scalar, output_count>& weights, std::span<Scalar, storage_size> gradients,
+                  bool input_gradients = false, std::array<Scalar, output_count>* each = nullptr) noexcept {
     static_assert(sizeof...(L) == output_count && sizeof...(T) == output_count,
                   "ctnn::Graph::backward takes one loss and one target per output");
     Scalar total = 0;
     [&]<std::size_t... O>(std::index_sequence<O...>) {
-      ((total += output_loss<O>(ws, std::get<O>(losses), std::get<O>(targets), weights[O])), ...);
+      (output_loss<O, true>(ws, std::get<O>(losses), std::get<O>(targets), weights[O], total, each), ...);
     }
     (std::make_index_sequence<output_count>{});
-    backward(ws, input_gradients);
+    propagate(ws, gradients.data(), input_gradients);
+    return total;
+  }
+  /// After forward: the weighted sum of the outputs' losses, without gradients (`each` as above).
+  template <std::size_t MaxB, class... L, class... T>
+  Scalar loss(workspace<MaxB>& ws, const std::tuple<L...>& losses, const std::tuple<T...>& targets,
+              const std::array<Scalar, output_count>& weights,
+              std::array<Scalar, output_count>* each = nullptr) noexcept {
+    static_assert(sizeof...(L) == output_count && sizeof...(T) == output_count,
+                  "ctnn::Graph::loss takes one loss and one target per output");
+    Scalar total = 0;
+    [&]<std::size_t... O>(std::index_sequence<O...>) {
+      (output_loss<O, false>(ws, std::get<O>(losses), std::get<O>(targets), weights[O], total, each), ...);
+    }
+    (std::make_index_sequence<output_count>{});
     return total;
   }
 
@@ -797,6 +862,37 @@ class basic_graph<Scalar, Inputs<Ins...>, Rest...> {
   }
 
  private:
+  template <class F, class B>
+  static void visit_buffers(F& f, B* buffers) {
+    std::size_t index = 0;
+    auto each = [&]<class Spec, class Bound, class In>(std::size_t layer, std::size_t, std::size_t,
+                                                       std::size_t, std::size_t at) {
+      if constexpr (requires { Bound::for_each_buffer([](tensor_info) {}); }) {
+        Bound::for_each_buffer([&](tensor_info t) {
+          t.offset += at;
+          f(layer, std::string_view(Spec::name), t, buffers + t.offset);
+        });
+      }
+    };
+    walk_layers(
+        each, [](std::size_t) {}, index);
+  }
+  template <class F, class P, class G>
+  static void visit_tensors(F& f, P* params, G* grads) {
+    std::size_t index = 0;
+    auto each = [&]<class Spec, class Bound, class In>(std::size_t layer, std::size_t, std::size_t,
+                                                       std::size_t at, std::size_t) {
+      if constexpr (requires { Bound::for_each_tensor([](tensor_info) {}); }) {
+        Bound::for_each_tensor([&](tensor_info t) {
+          t.offset += at;
+          f(layer, std::string_view(Spec::name), t, params + t.offset, grads + t.offset);
+        });
+      }
+    };
+    walk_layers(
+        each, [](std::size_t) {}, index);
+  }
+
   template <std::size_t K>
   void init_one(random_engine& rng) {
     using B = layer_type<K>;
@@ -851,7 +947,7 @@ class basic_graph<Scalar, Inputs<Ins...>, Rest...> {
   }
 
   template <std::size_t K, std::size_t MaxB>
-  void backward_one(workspace<MaxB>& ws, context<Scalar>& ctx, bool input_gradients) noexcept {
+  void backward_one(workspace<MaxB>& ws, context<Scalar>& ctx, Scalar* grads, bool input_gradients) noexcept {
     constexpr std::size_t self = input_count + K;
     auto dy = ws.template gradient<self>();
     if constexpr (detail::merge_spec<spec_type<K>>) {
@@ -883,7 +979,7 @@ class basic_graph<Scalar, Inputs<Ins...>, Rest...> {
       ctx.buffers = buffers_.data() + buffer_offset<K>;
       auto x = ws.template activation<s>();
       auto y = ws.template activation<self>();
-      Scalar* g = grads_.data() + offset<K>;
+      Scalar* g = grads + offset<K>;
       if constexpr (edge_writes(K, 0) && consumers(s) == 1) {  // the only reader: straight into s's gradient
         layer_type<K>::backward(params_.data() + offset<K>, g, x, y, dy, ws.template gradient<s>(), need_dx,
                                 ws.template state<K>(), ctx);
@@ -896,17 +992,36 @@ class basic_graph<Scalar, Inputs<Ins...>, Rest...> {
     }
   }
 
-  template <std::size_t O, std::size_t MaxB, class L, class T>
-  Scalar output_loss(workspace<MaxB>& ws, const L&, const T& target, Scalar weight) noexcept {
+  template <std::size_t MaxB>
+  void propagate(workspace<MaxB>& ws, Scalar* grads, bool input_gradients) noexcept {
+    if constexpr (valid) {
+      context<Scalar> ctx{ws.scratch(),    ws.rng(),  mode::training, Scalar(1),
+                          buffers_.data(), ws.sync(), ws.lane()};
+      [&]<std::size_t... J>(std::index_sequence<J...>) {
+        (backward_one<node_count - 1 - J>(ws, ctx, grads, input_gradients), ...);
+      }
+      (node_indices{});
+    }
+  }
+
+  // Output O's loss, weighted, added to `total` (and its own value to (*each)[O]); with Gradient, the
+  // weighted loss's gradient written to the output's gradient.
+  template <std::size_t O, bool Gradient, std::size_t MaxB, class L, class T>
+  void output_loss(workspace<MaxB>& ws, const L&, const T& target, Scalar weight, Scalar& total,
+                   std::array<Scalar, output_count>* each) noexcept {
     using out_shape = source_shape<output_sources[O]>;
-    if constexpr (!valid || !error::at_loss<L, out_shape, T>::ok) {
-      return Scalar(0);
-    } else {
+    if constexpr (valid && error::at_loss<L, out_shape, T>::ok) {
       auto out = ws.template output<O>();
-      auto grad = ws.template output_gradient<O>();
-      const Scalar value = L::template value_and_gradient<Scalar>(out, detail::target_view(target), grad);
-      grad *= weight;
-      return weight * value;
+      Scalar value;
+      if constexpr (Gradient) {
+        auto grad = ws.template output_gradient<O>();
+        value = L::template value_and_gradient<Scalar>(out, detail::target_view(target), grad);
+        grad *= weight;
+      } else {
+        value = L::template value<Scalar>(out, detail::target_view(target));
+      }
+      if (each) (*each)[O] = value;
+      total += weight * value;
     }
   }
 

@@ -92,25 +92,32 @@ struct layer_record {
 /// The architecture of `Net`, derived from its type: one record per layer after Input and, after a
 /// block, one per layer of its branches, named with the branch path ("b2/Conv2D" is a Conv2D in branch 2
 /// of the block before it; "b2/b1/Dense" one level deeper). A network without blocks has one record
-/// per layer, as files of every version have had.
+/// per layer, as files of every version have had. A Graph has one record per node (a merge too),
+/// named with the node's name ("conv/Conv2D", "res/b2/Conv2D"), its input shape its first read's.
 template <class Net>
 std::vector<layer_record> architecture() {
   std::vector<layer_record> out;
   std::vector<std::size_t> branches;  // the branch numbers from the top to the current level
+  std::string node;                   // a Graph's node name and '/'
   std::size_t index = 0;
   auto one = [&]<class Spec, class Bound, class In>(std::size_t, std::size_t level, std::size_t branch,
                                                     std::size_t, std::size_t) {
     using Out = typename Bound::output_shape;
     branches.resize(level);
     if (level > 0) branches[level - 1] = branch;
-    std::string name;
+    std::string name = node;
     for (std::size_t b : branches) name += detail::concat("b", std::to_string(b), "/");
     out.push_back({name + std::string(Spec::name),
                    {In::dims.begin(), In::dims.end()},
                    {Out::dims.begin(), Out::dims.end()},
                    Bound::parameter_count});
   };
-  detail::walk_layers<typename Net::chain>(one, index);
+  if constexpr (requires { typename Net::chain; })
+    detail::walk_layers<typename Net::chain>(one, index);
+  else
+    Net::walk_layers(
+        one, [&](std::size_t k) { node = std::string(Net::names[Net::input_count + k].view()) + "/"; },
+        index);
   return out;
 }
 

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <concepts>
 #include <cstddef>
 #include <span>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 
 #include "activations.hpp"
@@ -245,6 +247,31 @@ template <class T>
 concept Loss = requires {
   { T::name } -> std::convertible_to<std::string_view>;
   { T::template fuses_with<void> } -> std::convertible_to<bool>;
+};
+
+/// A Graph's losses, one per output in Outputs<...>'s order, with their weights (Keras' loss_weights, 1
+/// each unless given): what trainer takes for a Graph, whose training loss is the weighted sum.
+///
+///     ctnn::trainer t(net, ctnn::losses{SparseCategoricalCrossEntropy{}, MeanSquaredError{}}.weighted({1,
+///     0.5}),
+///                     ctnn::Adam{});
+template <Loss... L>
+struct losses {
+  static_assert(sizeof...(L) >= 1, "ctnn::losses takes one loss per output of the Graph");
+  std::tuple<L...> each{};
+  std::array<double, sizeof...(L)> weights = [] {
+    std::array<double, sizeof...(L)> w{};
+    for (auto& v : w) v = 1.0;
+    return w;
+  }();
+  constexpr losses() = default;
+  constexpr explicit losses(L... l) : each(l...) {}
+  /// A copy with these weights (output 0's first).
+  constexpr losses weighted(const std::array<double, sizeof...(L)>& w) const {
+    losses copy = *this;
+    copy.weights = w;
+    return copy;
+  }
 };
 
 namespace error {

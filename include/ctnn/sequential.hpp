@@ -134,6 +134,8 @@ class basic_sequential<Scalar, First, Specs...> {
   /// summary calls non-trainable parameters; `buffer_size` includes alignment padding.
   static constexpr std::size_t buffer_count = chain::buffer_count;
   static constexpr std::size_t buffer_size = chain::buffer_size;
+  /// The widest exchange of batch sums a layer needs when threads share a batch (0: none).
+  static constexpr std::size_t sync_width = chain::sync_width;
 
   /// Activations, gradients and per-layer state for up to MaxB samples, allocated once, so that
   /// forward and backward never allocate. One workspace per thread.

@@ -70,15 +70,21 @@ inline std::string pad(std::string s, std::size_t width) {
 }  // namespace detail
 
 /// Prints the layers of `Net` with their output shapes and parameter counts, then the totals, as
-/// Keras' model.summary() does. Every number is a compile-time constant of the type.
+/// Keras' model.summary() does. Every number is a compile-time constant of the type. A Graph's table is
+/// Keras' functional one: a row per input and per node, named as the node, and what each reads.
 template <class Net>
 void summary(std::ostream& os) {
   using Scalar = typename Net::scalar;
+  constexpr bool graph = !requires {
+    typename Net::chain;
+  };
   struct row_text {
-    std::string label, shape, count;
+    std::string label, shape, count, reads;
   };
   std::vector<row_text> rows;
   std::map<std::string, int> seen;
+  std::string node;  // a Graph's current node
+  std::size_t node_index = 0;
   // A block's row counts all its weights; the rows of its branches' layers follow, indented two
   // spaces per level and marked with their branch, as Keras' nested summaries (expand_nested) show.
   // A row's count is Keras' (BatchNormalization: gamma, beta and its two moving statistics).
@@ -86,21 +92,53 @@ void summary(std::ostream& os) {
   auto row = [&]<class Spec, class Bound, class In>(std::size_t, std::size_t level, std::size_t branch,
                                                     std::size_t, std::size_t) {
     const std::string type(Spec::name), snake = detail::snake_case(type);
-    const int k = seen[snake]++;
-    std::string label = (k == 0 ? snake : snake + "_" + std::to_string(k)) + " (" + type + ")";
+    std::string label, reads;
+    if (graph && level == 0) {
+      label = node + " (" + type + ")";
+      if constexpr (graph)
+        for (auto r : Net::reads_of(node_index)) reads += (reads.empty() ? "" : ", ") + std::string(r);
+    } else {
+      const int k = seen[snake]++;
+      label = (k == 0 ? snake : snake + "_" + std::to_string(k)) + " (" + type + ")";
+    }
     if (level > 0) label = std::string(2 * level, ' ') + std::to_string(branch) + ": " + label;
     rows.push_back({label, detail::batch_shape_string<typename Bound::output_shape>(),
-                    detail::group_thousands(Bound::parameter_count + detail::buffer_count_of<Bound>())});
+                    detail::group_thousands(Bound::parameter_count + detail::buffer_count_of<Bound>()),
+                    reads});
   };
-  detail::walk_layers<typename Net::chain>(row, index);
+  if constexpr (graph) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (rows.push_back({std::string(Net::names[I].view()) + " (InputLayer)",
+                       detail::batch_shape_string<typename Net::template source_shape<I>>(), "0", "-"}),
+       ...);
+    }
+    (std::make_index_sequence<Net::input_count>{});
+    Net::walk_layers(
+        row,
+        [&](std::size_t k) {
+          node_index = k;
+          node = std::string(Net::names[Net::input_count + k].view());
+        },
+        index);
+  } else {
+    detail::walk_layers<typename Net::chain>(row, index);
+  }
   std::size_t width = 32;
   for (const auto& r : rows) width = std::max(width, r.label.size() + 1);
-  const std::string rule(width + 40, '_'), double_rule(width + 40, '=');
-  os << "Model: \"sequential\"\n" << rule << '\n';
-  os << ' ' << detail::pad("Layer (type)", width) << detail::pad("Output Shape", 26) << "Param #\n"
+  const std::size_t line_width = width + 40 + (graph ? 20 : 0);
+  const std::string rule(line_width, '_'), double_rule(line_width, '=');
+  os << "Model: \"" << (graph ? "functional" : "sequential") << "\"\n" << rule << '\n';
+  os << ' ' << detail::pad("Layer (type)", width) << detail::pad("Output Shape", 26)
+     << (graph ? detail::pad("Param #", 13) + "Connected to" : std::string("Param #")) << '\n'
      << double_rule << '\n';
-  for (const auto& r : rows)
-    os << ' ' << detail::pad(r.label, width) << detail::pad(r.shape, 26) << r.count << '\n';
+  for (const auto& r : rows) {
+    os << ' ' << detail::pad(r.label, width) << detail::pad(r.shape, 26);
+    if (!r.reads.empty())
+      os << detail::pad(r.count, 13) << r.reads;
+    else
+      os << r.count;
+    os << '\n';
+  }
   // Keras' three lines: BatchNormalization's moving mean and variance are its non-trainable params.
   constexpr std::size_t total = Net::parameter_count + Net::buffer_count;
   auto line = [&](const char* what, std::size_t count) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -21,7 +22,9 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "detail/batch_sync.hpp"
@@ -32,6 +35,7 @@
 #include "io.hpp"
 #include "losses.hpp"
 #include "metrics.hpp"
+#include "name.hpp"
 #include "optimizers/optimizer.hpp"
 #include "random.hpp"
 
@@ -72,10 +76,20 @@ struct fit_options {
   std::string best_monitor = "val_accuracy";
 };
 
-/// What evaluate() measures over a whole data set.
+/// One output's part of a Graph's evaluation: its name, its own (unweighted) loss, its confusion matrix.
+struct output_evaluation {
+  std::string name;
+  double loss = 0;
+  confusion_matrix confusion;
+  double accuracy() const { return confusion.accuracy(); }
+};
+
+/// What evaluate() measures over a whole data set. For a Graph, `loss` is the weighted sum of the
+/// outputs' losses, `outputs` holds each output's, and `confusion` is the first output's.
 struct evaluation {
   double loss = 0;
   confusion_matrix confusion;
+  std::vector<output_evaluation> outputs = {};
   double accuracy() const { return confusion.accuracy(); }
 };
 
@@ -86,6 +100,47 @@ concept number_range = !eigen_dense<T> && std::ranges::range<const T&> &&
                        std::is_arithmetic_v<std::remove_cvref_t<std::ranges::range_reference_t<const T&>>>;
 template <class T>
 concept integer_labels = std::is_convertible_v<const T&, std::span<const int>>;
+/// What the trainer needs of a network: a Sequential has one input and one output, trained with loss L.
+template <class Net, class L>
+struct fit_traits {
+  static constexpr bool graph = false;
+  static constexpr std::size_t input_count = 1, output_count = 1;
+  template <std::size_t>
+  static constexpr std::size_t input_size = Net::input_shape::size;
+  template <std::size_t>
+  static constexpr std::size_t output_size = Net::output_shape::size;
+  template <std::size_t>
+  using loss = L;
+};
+/// A Graph: its inputs and outputs, trained with ctnn::losses<...>, one loss per output.
+template <class Net, class... L>
+requires requires {
+  Net::node_count;
+}
+struct fit_traits<Net, losses<L...>> {
+  static_assert(
+      sizeof...(L) == Net::output_count,
+      "ctnn::trainer: a Graph takes one loss per output in ctnn::losses<...>, in Outputs<...>'s order");
+  static constexpr bool graph = true;
+  static constexpr std::size_t input_count = Net::input_count, output_count = Net::output_count;
+  template <std::size_t I>
+  static constexpr std::size_t input_size = Net::template source_size<I>;
+  template <std::size_t O>
+  static constexpr std::size_t output_size = Net::template source_size<Net::output_sources[O]>;
+  template <std::size_t O>
+  using loss = typename type_at < O<sizeof...(L) ? O : 0, type_list<L...>>::type;
+};
+template <class Net, class L>
+requires requires {
+  Net::node_count;
+}
+struct fit_traits<Net, L> : fit_traits<Net, losses<L>> {
+  static_assert(
+      always_false<L>,
+      "ctnn::trainer: a Graph trains with ctnn::losses<...>, one loss per output (Keras' loss list), "
+      "weighted with .weighted({...})");
+};
+
 template <class T>
 constexpr int rows_of() {
   if constexpr (eigen_dense<T>)
@@ -152,25 +207,100 @@ struct at_targets {
   }
   static constexpr bool ok = check();
 };
+/// Data given by name names input (output) `Name` of the Graph `Times` times; it must be once.
+template <class Name, std::size_t Times>
+struct named_once {
+  static constexpr bool check() {
+    static_assert(
+        Times == 1,
+        "ctnn::trainer: data by name needs every input (for targets: every output) of the Graph named "
+        "exactly once; ctnn::error::named_once<name, times named> gives the one missing or repeated");
+    return Times == 1;
+  }
+  static constexpr bool ok = check();
+};
 }  // namespace error
 
 /// Trains `Net` with loss `L` and optimiser `Opt` (SGD, Adam, RMSprop, Adadelta) in batches of at
 /// most MaxBatch samples. Data is a matrix with one sample per column (Net::input_shape::size rows);
-/// targets are one column per sample (dense losses) or integer labels (sparse). Keeps a reference
+/// targets are one column per sample (dense losses) or integer labels (sparse). A Graph trains with
+/// `ctnn::losses<...>` (one loss per output, weighted) and takes its data as tuples, one entry per
+/// input or output, by position or by name (`ctnn::at<"name">(x)`; docs/graph.md). Keeps a reference
 /// to the network, which must outlive it. Everything is allocated in the constructor and at the start
 /// of fit; the training step itself allocates nothing.
 template <class Net, class L, class Opt, std::size_t MaxBatch = 128>
 class trainer {
+  using traits = detail::fit_traits<Net, L>;
+
  public:
   using scalar = typename Net::scalar;
-  static constexpr std::size_t inputs = Net::input_shape::size;
-  static constexpr std::size_t outputs = Net::output_shape::size;
-  static constexpr bool sparse = std::is_same_v<L, SparseCategoricalCrossEntropy>;
-  using features = Eigen::Ref<const Eigen::Matrix<scalar, static_cast<int>(inputs), Eigen::Dynamic>>;
-  using target_matrix = Eigen::Matrix<scalar, static_cast<int>(outputs), Eigen::Dynamic>;
-  using targets = std::conditional_t<sparse, std::span<const int>, Eigen::Ref<const target_matrix>>;
+  static constexpr bool graph = traits::graph;
+  static constexpr std::size_t input_count = traits::input_count;
+  static constexpr std::size_t output_count = traits::output_count;
+  template <std::size_t I>
+  static constexpr std::size_t input_size = traits::template input_size<I>;
+  template <std::size_t O>
+  static constexpr std::size_t output_size = traits::template output_size<O>;
+  template <std::size_t O>
+  using loss_type = typename traits::template loss<O>;
+  template <std::size_t O>
+  static constexpr bool sparse_at = std::is_same_v<loss_type<O>, SparseCategoricalCrossEntropy>;
+  template <std::size_t O>
+  static constexpr bool classifies = !std::is_same_v<loss_type<O>, MeanSquaredError>;
+  /// Input I of a batch (input_size<I> rows, a sample per column) and output O's targets.
+  template <std::size_t I>
+  using input_view =  // (traits' sizes: g++ 12 misreads a member variable template in an alias)
+      Eigen::Ref<
+          const Eigen::Matrix<scalar, static_cast<int>(traits::template input_size<I>), Eigen::Dynamic>>;
+  template <std::size_t O>
+  using target_matrix_at =
+      Eigen::Matrix<scalar, static_cast<int>(traits::template output_size<O>), Eigen::Dynamic>;
+  template <std::size_t O>
+  using target_view =
+      std::conditional_t<std::is_same_v<typename traits::template loss<O>, SparseCategoricalCrossEntropy>,
+                         std::span<const int>, Eigen::Ref<const target_matrix_at<O>>>;
+
+  // A Sequential's one input and one output.
+  static constexpr std::size_t inputs = input_size<0>;
+  static constexpr std::size_t outputs = output_size<0>;
+  static constexpr bool sparse = sparse_at<0>;
+  using features = input_view<0>;
+  using target_matrix = target_matrix_at<0>;
+  using targets = target_view<0>;
+
+ private:
+  using input_indices = std::make_index_sequence<input_count>;
+  using output_indices = std::make_index_sequence<output_count>;
+  template <class Seq>
+  struct sets;
+  template <std::size_t... K>
+  struct sets<std::index_sequence<K...>> {
+    template <class Ins>
+    struct with;
+    template <std::size_t... I>
+    struct with<std::index_sequence<I...>> {
+      using features = std::tuple<input_view<I>...>;
+      using targets = std::tuple<target_view<K>...>;
+      using dense = std::tuple<target_matrix_at<K>...>;
+    };
+  };
+  using set_types = typename sets<output_indices>::template with<input_indices>;
+  template <class Seq>
+  struct predictions;
+  template <std::size_t... O>
+  struct predictions<std::index_sequence<O...>> {
+    using type = std::tuple<target_matrix_at<O>...>;
+  };
+  using prediction = std::conditional_t<graph, typename predictions<output_indices>::type, target_matrix>;
+
+ public:
+  /// Every input of a batch, and every output's targets, in the network's order.
+  using feature_set = typename set_types::features;
+  using target_set = typename set_types::targets;
 
   trainer(Net& net, L loss = {}, Opt optimizer = {}) : net_(net), loss_(loss), optimizer_(optimizer) {
+    if constexpr (graph)
+      for (std::size_t o = 0; o < output_count; ++o) weights_[o] = static_cast<scalar>(loss_.weights[o]);
     lanes_.push_back(std::make_unique<lane>(false));
   }
 
@@ -181,15 +311,19 @@ class trainer {
   /// targets `y` (an Eigen matrix with one column per sample and Net::output_shape::size rows, or for
   /// SparseCategoricalCrossEntropy integer labels, std::vector<int> or std::span<const int>). Sizes
   /// known at compile time are checked by the compiler; run-time sizes are checked first, and throw
-  /// std::invalid_argument naming the argument, the size expected and the size given.
+  /// std::invalid_argument naming the argument, the size expected and the size given. For a Graph, x
+  /// and y are tuples: one entry per input (per output), by position (`std::tie(images, values)`) or
+  /// by name (`std::tuple{at<"image">(images), at<"values">(values)}`), each as above.
   template <class X, class Y>
   history fit(const X& x, const Y& y, const fit_options& options = {}) {
     if constexpr (!data_ok<entry::fit, X, Y>) {
       return {};  // the compiler has already said why
     } else {
-      check_shapes(x, y, "fit", "x", "y");
-      const features fx(x);
-      const targets fy(y);
+      const auto ax = arrange_inputs(x);
+      const auto ay = arrange_targets(y);
+      check_shapes(ax, ay, "fit", "x", "y");
+      const feature_set fx = features_of(ax);
+      const target_set fy = targets_of(ay);
       return run(fx, fy, nullptr, nullptr, options);
     }
   }
@@ -199,44 +333,51 @@ class trainer {
     if constexpr (!data_ok<entry::fit, X, Y> || !data_ok<entry::fit, VX, VY>) {
       return {};
     } else {
-      check_shapes(x, y, "fit", "x", "y");
-      check_shapes(vx, vy, "fit", "the validation samples", "the validation targets");
-      const features fx(x), fvx(vx);
-      const targets fy(y), fvy(vy);
+      const auto ax = arrange_inputs(x);
+      const auto ay = arrange_targets(y);
+      const auto avx = arrange_inputs(vx);
+      const auto avy = arrange_targets(vy);
+      check_shapes(ax, ay, "fit", "x", "y");
+      check_shapes(avx, avy, "fit", "the validation samples", "the validation targets");
+      const feature_set fx = features_of(ax), fvx = features_of(avx);
+      const target_set fy = targets_of(ay), fvy = targets_of(avy);
       return run(fx, fy, &fvx, &fvy, options);
     }
   }
 
-  /// Loss and confusion matrix over a whole data set, in inference mode.
-  /// `threads` as fit_options::threads.
+  /// Loss and confusion matrix over a whole data set, in inference mode; for a Graph, the weighted
+  /// total and each output's own (evaluation::outputs). `threads` as fit_options::threads.
   template <class X, class Y>
   evaluation evaluate(const X& x_, const Y& y_, std::size_t batch_size = MaxBatch, std::size_t threads = 1) {
     if constexpr (!data_ok<entry::evaluate, X, Y>) {
-      return evaluation{0, confusion_matrix(classes())};
+      return evaluation{0, confusion_matrix(classes<0>())};
     } else {
-      check_shapes(x_, y_, "evaluate", "x", "y");
-      return evaluate_checked(features(x_), targets(y_), batch_size, threads);
+      const auto ax = arrange_inputs(x_);
+      const auto ay = arrange_targets(y_);
+      check_shapes(ax, ay, "evaluate", "x", "y");
+      return evaluate_checked(features_of(ax), targets_of(ay), batch_size, threads);
     }
   }
 
  private:
-  evaluation evaluate_checked(const features& x, const targets& y, std::size_t batch_size,
+  evaluation evaluate_checked(const feature_set& x, const target_set& y, std::size_t batch_size,
                               std::size_t threads) {
     check_data(x, y, "evaluate");
 
     check_batch(batch_size, "evaluate");
     prepare_threads(threads);
     const blas_threads_guard guard(team_->size());
-    evaluation e{0, confusion_matrix(classes())};
-    const std::size_t n = static_cast<std::size_t>(x.cols());
+    std::vector<confusion_matrix> cms = confusions();
+    std::vector<double> each(output_count, 0.0);
+    double total = 0;
+    const std::size_t n = sample_count(x);
     for (std::size_t b = 0; b < n; b += batch_size) {
       const std::size_t m = std::min(batch_size, n - b);
       auto task = [&](std::size_t t) noexcept {
         lane& l = *lanes_[t];
         split(t, m, l);
         if (l.count == 0) return;
-        l.ws->input(l.count) =
-            x.middleCols(static_cast<Eigen::Index>(b + l.first), static_cast<Eigen::Index>(l.count));
+        stage_inputs(l, x, b + l.first, nullptr);
         stage_targets(l, y, b + l.first, nullptr);
         net_.forward(*l.ws, mode::inference);
         l.loss = batch_loss(l);
@@ -245,11 +386,16 @@ class trainer {
       for (std::size_t t = 0; t < team_->size(); ++t) {
         lane& l = *lanes_[t];
         if (l.count == 0) continue;
-        e.loss += static_cast<double>(l.loss) * static_cast<double>(l.count);
-        count(e.confusion, l);
+        total += static_cast<double>(l.loss) * static_cast<double>(l.count);
+        for (std::size_t o = 0; o < output_count; ++o)
+          each[o] += static_cast<double>(l.each[o]) * static_cast<double>(l.count);
+        count(cms, l);
       }
     }
-    e.loss /= static_cast<double>(n);
+    evaluation e{total / static_cast<double>(n), cms[0]};
+    if constexpr (graph)
+      for (std::size_t o = 0; o < output_count; ++o)
+        e.outputs.push_back({std::string(output_name(o)), each[o] / static_cast<double>(n), cms[o]});
     return e;
   }
 
@@ -340,39 +486,277 @@ class trainer {
     resume_ = true;
   }
 
-  /// The network's outputs for every sample (a column each), in inference mode. `x` as fit takes it.
+  /// The network's outputs for every sample (a column each), in inference mode. `x` as fit takes it;
+  /// for a Graph, a tuple of every output's matrix, in Outputs<...>'s order.
   template <class X>
-  Eigen::Matrix<scalar, static_cast<int>(outputs), Eigen::Dynamic> predict(const X& x_) {
-    if constexpr (!samples_ok<entry::predict, X>) {
-      return {};
+  auto predict(const X& x_) {
+    if constexpr (!inputs_ok<entry::predict, X>()) {
+      return prediction{};
     } else {
-      check_samples(x_, "predict", "x");
-      return predict_checked(features(x_));
+      const auto ax = arrange_inputs(x_);
+      check_inputs(ax, "predict", "x");
+      return predict_checked(features_of(ax));
     }
   }
 
  private:
-  Eigen::Matrix<scalar, static_cast<int>(outputs), Eigen::Dynamic> predict_checked(const features& x) {
-    Eigen::Matrix<scalar, static_cast<int>(outputs), Eigen::Dynamic> out(static_cast<Eigen::Index>(outputs),
-                                                                         x.cols());
-    for (Eigen::Index b = 0; b < x.cols(); b += static_cast<Eigen::Index>(MaxBatch)) {
-      const Eigen::Index m = std::min<Eigen::Index>(MaxBatch, x.cols() - b);
-      auto& ws = *lanes_[0]->ws;
-      ws.input(static_cast<std::size_t>(m)) = x.middleCols(b, m);
-      out.middleCols(b, m) = net_.forward(ws, mode::inference);
+  prediction predict_checked(const feature_set& x) {
+    const auto n = static_cast<Eigen::Index>(sample_count(x));
+    prediction out;
+    for_outputs(
+        [&]<std::size_t O>() { result_at<O>(out).resize(static_cast<Eigen::Index>(output_size<O>), n); });
+    auto& l = *lanes_[0];
+    for (Eigen::Index b = 0; b < n; b += static_cast<Eigen::Index>(MaxBatch)) {
+      l.count = static_cast<std::size_t>(std::min<Eigen::Index>(MaxBatch, n - b));
+      stage_inputs(l, x, static_cast<std::size_t>(b), nullptr);
+      net_.forward(*l.ws, mode::inference);
+      for_outputs([&]<std::size_t O>() {
+        result_at<O>(out).middleCols(b, static_cast<Eigen::Index>(l.count)) = output_of<O>(l);
+      });
     }
     return out;
   }
+  template <std::size_t O>
+  static auto& result_at(prediction& p) noexcept {
+    if constexpr (graph)
+      return std::get<O>(p);
+    else
+      return p;
+  }
 
- private:
-  static constexpr std::size_t classes() { return outputs == 1 ? 2 : outputs; }
+  template <class F>
+  static void for_inputs(F&& f) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (f.template operator()<I>(), ...);
+    }
+    (input_indices{});
+  }
+  template <class F>
+  static void for_outputs(F&& f) {
+    [&]<std::size_t... O>(std::index_sequence<O...>) {
+      (f.template operator()<O>(), ...);
+    }
+    (output_indices{});
+  }
+
+  template <std::size_t O>
+  static constexpr std::size_t classes() {
+    return output_size<O> == 1 ? 2 : output_size<O>;
+  }
+  static std::vector<confusion_matrix> confusions() {
+    std::vector<confusion_matrix> out;
+    for_outputs([&]<std::size_t O>() { out.emplace_back(classes<O>()); });
+    return out;
+  }
+  // Output o's name (a Graph's), and what prefixes its series in a history: "class_" when a Graph
+  // has several outputs, nothing otherwise (Keras' names).
+  static std::string_view output_name(std::size_t o) noexcept {
+    if constexpr (graph)
+      return Net::names[Net::output_sources[o]].view();
+    else
+      return (void)o, std::string_view("output");
+  }
+  static std::string head(std::size_t o) {
+    return output_count > 1 ? std::string(output_name(o)) + "_" : std::string();
+  }
+  static std::string input_label(std::size_t i, const char* what) {
+    if constexpr (graph)
+      return detail::concat(what, " (input '", std::string(Net::names[i].view()), "')");
+    else
+      return (void)i, std::string(what);
+  }
+  static std::string output_label(std::size_t o, const char* what) {
+    if constexpr (graph)
+      return detail::concat(what, " (output '", std::string(output_name(o)), "')");
+    else
+      return (void)o, std::string(what);
+  }
+
+  // ---- The data handed to an entry point, arranged in the network's order -------------------------
+  template <class T>
+  struct is_named : std::false_type {};
+  template <node_name N, class T>
+  struct is_named<named_data<N, T>> : std::true_type {};
+  template <class T>
+  struct tuple_info {
+    static constexpr bool tuple = false;
+    static constexpr std::size_t size = 1;
+    static constexpr bool named = false;
+    static constexpr bool mixed = false;
+  };
+  template <class... T>
+  struct tuple_info<std::tuple<T...>> {
+    static constexpr bool tuple = true;
+    static constexpr std::size_t size = sizeof...(T);
+    static constexpr bool named = (is_named<std::remove_cvref_t<T>>::value && ...) && sizeof...(T) > 0;
+    static constexpr bool mixed = (is_named<std::remove_cvref_t<T>>::value || ...) && !named;
+  };
+  template <std::size_t K, bool Outputs>
+  static constexpr node_name part_name() {
+    if constexpr (graph)
+      return Outputs ? Net::names[Net::output_sources[K]] : Net::names[K];
+    else
+      return node_name{};
+  }
+  // The names of a tuple of named_data, in its order.
+  template <class T, std::size_t... J>
+  static constexpr std::array<node_name, sizeof...(J)> names_of(std::index_sequence<J...>) {
+    return {std::remove_cvref_t<std::tuple_element_t<J, T>>::name...};
+  }
+  // The position in tuple T of the entry named n, or T's size.
+  template <class T>
+  static constexpr std::size_t position_of(node_name n) {
+    constexpr auto names = names_of<T>(std::make_index_sequence<std::tuple_size_v<T>>{});
+    for (std::size_t j = 0; j < names.size(); ++j)
+      if (names[j] == n) return j;
+    return names.size();
+  }
+  template <class T>
+  static constexpr std::size_t count_of(node_name n) {
+    constexpr auto names = names_of<T>(std::make_index_sequence<std::tuple_size_v<T>>{});
+    std::size_t c = 0;
+    for (const auto& m : names) c += m == n;
+    return c;
+  }
+  template <class D, std::size_t At, bool Tuple = tuple_info<D>::tuple>
+  struct raw_entry {
+    using type = D;
+  };
+  template <class D, std::size_t At>
+  struct raw_entry<D, At, true> {
+    using type = std::remove_cvref_t<std::tuple_element_t<At, D>>;
+  };
+  template <class T>
+  struct unnamed {
+    using type = T;
+  };
+  template <node_name N, class T>
+  struct unnamed<named_data<N, T>> {
+    using type = T;
+  };
+  // Entry K (input K, or output K's targets) of data given as D: where it is in D, and its type.
+  template <class D, std::size_t K, bool Outputs>
+  struct entry_of {
+    static constexpr std::size_t at = [] {
+      if constexpr (tuple_info<D>::named)
+        return position_of<D>(part_name<K, Outputs>());
+      else
+        return K;
+    }();
+    using type = typename unnamed<typename raw_entry<D, (at < tuple_info<D>::size ? at : 0)>::type>::type;
+  };
+  template <std::size_t K, bool Outputs, class D>
+  static const auto& entry(const D& d) noexcept {
+    if constexpr (!tuple_info<D>::tuple) {
+      return d;
+    } else {
+      const auto& e = std::get<entry_of<D, K, Outputs>::at>(d);
+      if constexpr (is_named<std::remove_cvref_t<decltype(e)>>::value)
+        return e.value;
+      else
+        return e;
+    }
+  }
+  template <class X>
+  static auto arrange_inputs(const X& x) noexcept {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return std::tuple<const typename entry_of<X, I, false>::type&...>(entry<I, false>(x)...);
+    }
+    (input_indices{});
+  }
+  template <class Y>
+  static auto arrange_targets(const Y& y) noexcept {
+    return [&]<std::size_t... O>(std::index_sequence<O...>) {
+      return std::tuple<const typename entry_of<Y, O, true>::type&...>(entry<O, true>(y)...);
+    }
+    (output_indices{});
+  }
+  // Each view is made in place, in the tuple returned (never copied: a Ref of an expression owns the
+  // evaluated copy, and a copy of the Ref would point into the original's).
+  template <class A>
+  static feature_set features_of(const A& a) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return feature_set(std::get<I>(a)...);
+    }
+    (input_indices{});
+  }
+  template <class A>
+  static target_set targets_of(const A& a) {
+    return [&]<std::size_t... O>(std::index_sequence<O...>) {
+      return target_set(std::get<O>(a)...);
+    }
+    (output_indices{});
+  }
 
   // The compile-time rules for the data handed to an entry point: one ctnn error each, and nothing
   // else instantiated after it.
+  template <class D, std::size_t Count, bool Outputs>
+  static constexpr bool shape_ok() {
+    using info = tuple_info<D>;
+    if constexpr (!graph) {
+      return true;
+    } else if constexpr (!info::tuple && Count > 1) {
+      static_assert(
+          detail::always_false<D>,
+          "ctnn::trainer: a Graph with several inputs (or outputs) takes its data as a tuple, one "
+          "entry per input (output): std::tie(x1, x2), or by name std::tuple{ctnn::at<\"name\">(x1), ...}");
+      return false;
+    } else if constexpr (info::tuple && info::mixed) {
+      static_assert(detail::always_false<D>,
+                    "ctnn::trainer: give a Graph's data all by position or all by name (ctnn::at<\"name\">), "
+                    "not mixed");
+      return false;
+    } else if constexpr (info::tuple && info::size != Count) {
+      static_assert(detail::always_false<D>,
+                    "ctnn::trainer: the tuple needs one entry per input of the Graph (for targets: per "
+                    "output), in Inputs<...>'s (Outputs<...>'s) order");
+      return false;
+    } else if constexpr (info::tuple && info::named) {
+      // The first input (output) not named exactly once is the one error, with its name and count.
+      constexpr std::size_t bad = [] {
+        const auto wanted = [&]<std::size_t... K>(std::index_sequence<K...>) {
+          return std::array<node_name, Count>{part_name<K, Outputs>()...};
+        }
+        (std::make_index_sequence<Count>{});
+        for (std::size_t k = 0; k < Count; ++k)
+          if (count_of<D>(wanted[k]) != 1) return k;
+        return Count;
+      }();
+      if constexpr (bad == Count)
+        return true;
+      else
+        return error::named_once<named_t<part_name<bad, Outputs>()>,
+                                 count_of<D>(part_name<bad, Outputs>())>::ok;
+    } else {
+      return true;
+    }
+  }
   template <class Entry, class X>
+  static constexpr bool inputs_ok() {
+    if constexpr (!shape_ok<X, input_count, false>()) {
+      return false;
+    } else {
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return (samples_ok<Entry, I, typename entry_of<X, I, false>::type> && ...);
+      }
+      (input_indices{});
+    }
+  }
+  template <class Entry, class Y>
+  static constexpr bool targets_ok() {
+    if constexpr (!shape_ok<Y, output_count, true>()) {
+      return false;
+    } else {
+      return [&]<std::size_t... O>(std::index_sequence<O...>) {
+        return (target_ok<Entry, O, typename entry_of<Y, O, true>::type>() && ...);
+      }
+      (output_indices{});
+    }
+  }
+  template <class Entry, std::size_t I, class X>
   static constexpr bool samples_ok = [] {
     if constexpr (detail::eigen_dense<X>) {
-      return error::at_samples<Entry, inputs, detail::rows_of<X>(), scalar, typename X::Scalar>::ok;
+      return error::at_samples<Entry, input_size<I>, detail::rows_of<X>(), scalar, typename X::Scalar>::ok;
     } else {
       static_assert(detail::always_false<X>,
                     "ctnn::trainer: the samples must be an Eigen matrix, one sample per column "
@@ -380,9 +764,11 @@ class trainer {
       return false;
     }
   }();
-  template <class Y>
-  static constexpr bool targets_scalar_ok() {
-    if constexpr (detail::eigen_dense<Y>) {
+  template <class Entry, std::size_t O, class Y>
+  static constexpr bool target_ok() {
+    if constexpr (!error::at_targets<Entry, loss_type<O>, output_size<O>, detail::rows_of<Y>(), Y>::ok) {
+      return false;
+    } else if constexpr (detail::eigen_dense<Y>) {
       static_assert(std::is_same_v<typename Y::Scalar, scalar>,
                     "ctnn::trainer: the targets' scalar type is not the network's (double targets for a "
                     "float network?): pass y.cast<float>()");
@@ -391,39 +777,51 @@ class trainer {
       return true;
     }
   }
-
   template <class Entry, class X, class Y>
-  static constexpr bool data_ok =
-      samples_ok<Entry, X>&& error::at_targets<Entry, L, outputs, detail::rows_of<Y>(), Y>::ok&&
-      targets_scalar_ok<Y>();
+  static constexpr bool data_ok = inputs_ok<Entry, X>() && targets_ok<Entry, Y>();
+
   // Run-time sizes, checked before any view of the data is made.
-  template <class X>
-  static void check_samples(const X& x, const char* what, const char* name) {
-    if (static_cast<std::size_t>(x.rows()) != inputs)
-      throw std::invalid_argument(
-          detail::concat(std::string("ctnn::trainer::"), what, ": ", name, " has ", std::to_string(x.rows()),
-                         " rows, but the network takes ", std::to_string(inputs),
-                         " values per sample (Net::input_shape::size; one sample per column)"));
+  template <class A>
+  static void check_inputs(const A& x, const char* what, const char* name) {
+    for_inputs([&]<std::size_t I>() {
+      const auto& xi = std::get<I>(x);
+      if (static_cast<std::size_t>(xi.rows()) != input_size<I>)
+        throw std::invalid_argument(detail::concat(
+            std::string("ctnn::trainer::"), what, ": ", input_label(I, name), " has ",
+            std::to_string(xi.rows()), " rows, but the network takes ", std::to_string(input_size<I>),
+            graph ? " values per sample (one sample per column)"
+                  : " values per sample (Net::input_shape::size; one sample per column)"));
+      if (xi.cols() != std::get<0>(x).cols())
+        throw std::invalid_argument(detail::concat(std::string("ctnn::trainer::"), what, ": ",
+                                                   input_label(I, name), " has ", std::to_string(xi.cols()),
+                                                   " samples (columns) but ", input_label(0, name), " has ",
+                                                   std::to_string(std::get<0>(x).cols())));
+    });
   }
-  template <class X, class Y>
-  static void check_shapes(const X& x, const Y& y, const char* what, const char* x_name, const char* y_name) {
-    check_samples(x, what, x_name);
-    std::size_t ny;
-    if constexpr (sparse) {
-      ny = std::span<const int>(y).size();
-    } else {
-      if (static_cast<std::size_t>(y.rows()) != outputs)
+  template <class A, class B>
+  static void check_shapes(const A& x, const B& y, const char* what, const char* x_name, const char* y_name) {
+    check_inputs(x, what, x_name);
+    for_outputs([&]<std::size_t O>() {
+      const auto& yo = std::get<O>(y);
+      std::size_t ny;
+      if constexpr (sparse_at<O>) {
+        ny = std::span<const int>(yo).size();
+      } else {
+        if (static_cast<std::size_t>(yo.rows()) != output_size<O>)
+          throw std::invalid_argument(detail::concat(
+              std::string("ctnn::trainer::"), what, ": ", output_label(O, y_name), " has ",
+              std::to_string(yo.rows()), " rows, but the network has ", std::to_string(output_size<O>),
+              graph ? " outputs there (one target column per sample)"
+                    : " outputs (Net::output_shape::size; one target column per sample)"));
+        ny = static_cast<std::size_t>(yo.cols());
+      }
+      const auto nx = std::get<0>(x).cols();
+      if (ny != static_cast<std::size_t>(nx))
         throw std::invalid_argument(
-            detail::concat(std::string("ctnn::trainer::"), what, ": ", y_name, " has ",
-                           std::to_string(y.rows()), " rows, but the network has ", std::to_string(outputs),
-                           " outputs (Net::output_shape::size; one target column per sample)"));
-      ny = static_cast<std::size_t>(y.cols());
-    }
-    if (ny != static_cast<std::size_t>(x.cols()))
-      throw std::invalid_argument(detail::concat(std::string("ctnn::trainer::"), what, ": ", x_name, " has ",
-                                                 std::to_string(x.cols()), " samples (columns) but ", y_name,
-                                                 " has ", std::to_string(ny),
-                                                 sparse ? " labels" : " targets (columns)"));
+            detail::concat(std::string("ctnn::trainer::"), what, ": ", input_label(0, x_name), " has ",
+                           std::to_string(nx), " samples (columns) but ", output_label(O, y_name), " has ",
+                           std::to_string(ny), sparse_at<O> ? " labels" : " targets (columns)"));
+    });
   }
 
   void check_batch(std::size_t batch_size, const char* what) const {
@@ -435,44 +833,58 @@ class trainer {
           std::string("ctnn::trainer::"), what, ": batch size ", std::to_string(batch_size),
           " is outside [1, ", std::to_string(MaxBatch), "]; raise the trainer's MaxBatch template argument"));
   }
+  static std::size_t sample_count(const feature_set& x) noexcept {
+    return static_cast<std::size_t>(std::get<0>(x).cols());
+  }
   // The data's values, after check_shapes has checked its sizes (and that samples and targets agree).
-  void check_data(const features& x, const targets& y, const char* what) const {
-    if (x.cols() == 0)
+  void check_data(const feature_set& xs, const target_set& ys, const char* what) const {
+    if (sample_count(xs) == 0)
       throw std::invalid_argument(detail::concat(std::string("ctnn::trainer::"), what, ": no samples"));
-    if constexpr (sparse) {
-      for (std::size_t i = 0; i < y.size(); ++i)
-        if (y[i] < 0 || static_cast<std::size_t>(y[i]) >= outputs)
-          throw std::invalid_argument(detail::concat(std::string("ctnn::trainer::"), what, ": label ",
-                                                     std::to_string(y[i]), " at index ", std::to_string(i),
-                                                     " is outside [0, ", std::to_string(outputs), ")"));
-    }
-    if (!x.allFinite()) {
+    for_outputs([&]<std::size_t O>() {
+      if constexpr (sparse_at<O>) {
+        const auto& y = std::get<O>(ys);
+        for (std::size_t i = 0; i < y.size(); ++i)
+          if (y[i] < 0 || static_cast<std::size_t>(y[i]) >= output_size<O>)
+            throw std::invalid_argument(detail::concat(
+                std::string("ctnn::trainer::"), what, ": ",
+                graph ? output_label(O, "label") : std::string("label"), " ", std::to_string(y[i]),
+                " at index ", std::to_string(i), " is outside [0, ", std::to_string(output_size<O>), ")"));
+      }
+    });
+    for_inputs([&]<std::size_t I>() {
+      const auto& x = std::get<I>(xs);
+      if (x.allFinite()) return;
       for (Eigen::Index j = 0; j < x.cols(); ++j)
         for (Eigen::Index i = 0; i < x.rows(); ++i)
           if (!std::isfinite(static_cast<double>(x(i, j))))
             throw std::invalid_argument(detail::concat(
-                std::string("ctnn::trainer::"), what, ": sample ", std::to_string(j), " (column ",
+                std::string("ctnn::trainer::"), what, ": ",
+                graph ? input_label(I, "sample") : std::string("sample"), " ", std::to_string(j), " (column ",
                 std::to_string(j), ") holds ", std::isnan(static_cast<double>(x(i, j))) ? "NaN" : "infinity",
                 " at row ", std::to_string(i), "; the samples must be finite"));
-    }
+    });
   }
 
   // One thread's share of a batch: its workspace, its targets, where its parameter gradients go.
   struct lane {
     std::unique_ptr<typename Net::template workspace<MaxBatch>> ws =
         std::make_unique<typename Net::template workspace<MaxBatch>>();
-    std::vector<int> labels;
-    target_matrix dense_targets;
+    std::array<std::vector<int>, output_count> labels;  // per sparse output
+    typename set_types::dense dense_targets;            // per dense output
     // Gradients of this lane's samples; the first lane writes to the network's own buffer instead.
     std::unique_ptr<detail::aligned_array<scalar, Net::storage_size>> gradients;
     std::size_t first = 0, count = 0;  // its samples of the current batch
     scalar loss = 0;
+    std::array<scalar, output_count> each{};  // each output's own loss
 
     explicit lane(bool own_gradients) {
-      if constexpr (sparse)
-        labels.resize(MaxBatch);
-      else
-        dense_targets.resize(static_cast<Eigen::Index>(outputs), static_cast<Eigen::Index>(MaxBatch));
+      for_outputs([&]<std::size_t O>() {
+        if constexpr (sparse_at<O>)
+          labels[O].resize(MaxBatch);
+        else
+          std::get<O>(dense_targets)
+              .resize(static_cast<Eigen::Index>(output_size<O>), static_cast<Eigen::Index>(MaxBatch));
+      });
       if (own_gradients) gradients = std::make_unique<detail::aligned_array<scalar, Net::storage_size>>();
     }
   };
@@ -485,8 +897,8 @@ class trainer {
       team_ = std::make_unique<detail::team>(threads);
       // Layers that need the whole batch's sums (BatchNormalization) exchange them through sync_.
       sync_.reset();
-      if (threads > 1 && Net::chain::sync_width > 0)
-        sync_ = std::make_unique<detail::batch_sync>(threads, Net::chain::sync_width);
+      if (threads > 1 && Net::sync_width > 0)
+        sync_ = std::make_unique<detail::batch_sync>(threads, Net::sync_width);
     }
     while (lanes_.size() < threads) lanes_.push_back(std::make_unique<lane>(true));
     for (std::size_t t = 0; t < lanes_.size(); ++t)
@@ -516,74 +928,141 @@ class trainer {
     blas_threads_guard& operator=(const blas_threads_guard&) = delete;
   };
 
-  // Copies the targets of samples order[b .. b+count) (or b .. b+count when order is null) to the lane.
-  void stage_targets(lane& l, const targets& y, std::size_t b,
-                     const std::vector<std::uint32_t>* order) noexcept {
-    for (std::size_t j = 0; j < l.count; ++j) {
-      const std::size_t i = order ? (*order)[b + j] : b + j;
-      if constexpr (sparse)
-        l.labels[j] = y[i];
+  // Copies inputs and targets of samples order[b .. b+count) (or b .. b+count when order is null) to
+  // the lane.
+  void stage_inputs(lane& l, const feature_set& xs, std::size_t b,
+                    const std::vector<std::uint32_t>* order) noexcept {
+    for_inputs([&]<std::size_t I>() {
+      const auto& x = std::get<I>(xs);
+      auto in = input_of<I>(*l.ws, l.count);
+      if (!order)
+        in = x.middleCols(static_cast<Eigen::Index>(b), static_cast<Eigen::Index>(l.count));
       else
-        l.dense_targets.col(static_cast<Eigen::Index>(j)) = y.col(static_cast<Eigen::Index>(i));
+        for (std::size_t j = 0; j < l.count; ++j)
+          in.col(static_cast<Eigen::Index>(j)) = x.col((*order)[b + j]);
+    });
+  }
+  void stage_targets(lane& l, const target_set& ys, std::size_t b,
+                     const std::vector<std::uint32_t>* order) noexcept {
+    for_outputs([&]<std::size_t O>() {
+      const auto& y = std::get<O>(ys);
+      for (std::size_t j = 0; j < l.count; ++j) {
+        const std::size_t i = order ? (*order)[b + j] : b + j;
+        if constexpr (sparse_at<O>)
+          l.labels[O][j] = y[i];
+        else
+          std::get<O>(l.dense_targets).col(static_cast<Eigen::Index>(j)) =
+              y.col(static_cast<Eigen::Index>(i));
+      }
+    });
+  }
+  template <std::size_t I, class W>
+  static auto input_of(W& ws, std::size_t n) noexcept {
+    if constexpr (graph)
+      return ws.template input<I>(n);
+    else
+      return ws.input(n);
+  }
+  template <std::size_t O>
+  auto output_of(lane& l) noexcept {
+    if constexpr (graph)
+      return l.ws->template output<O>();
+    else
+      return l.ws->output();
+  }
+  // The lane's staged targets of output O, and all of them, as backward takes them.
+  template <std::size_t O>
+  auto staged(const lane& l) const noexcept {
+    if constexpr (sparse_at<O>)
+      return std::span<const int>(l.labels[O].data(), l.count);
+    else
+      return std::get<O>(l.dense_targets).leftCols(static_cast<Eigen::Index>(l.count));
+  }
+  auto staged_all(const lane& l) const noexcept {
+    return [&]<std::size_t... O>(std::index_sequence<O...>) {
+      return std::make_tuple(staged<O>(l)...);
     }
+    (output_indices{});
   }
   scalar batch_loss(lane& l) noexcept {
-    if constexpr (sparse)
-      return net_.loss(*l.ws, loss_, std::span<const int>(l.labels.data(), l.count));
-    else
-      return net_.loss(*l.ws, loss_, l.dense_targets.leftCols(static_cast<Eigen::Index>(l.count)));
-  }
-  // The lane's staged targets, as backward takes them.
-  auto staged(const lane& l) const noexcept {
-    if constexpr (sparse)
-      return std::span<const int>(l.labels.data(), l.count);
-    else
-      return l.dense_targets.leftCols(static_cast<Eigen::Index>(l.count));
+    if constexpr (graph) {
+      return net_.loss(*l.ws, loss_.each, staged_all(l), weights_, &l.each);
+    } else {
+      l.each[0] = net_.loss(*l.ws, loss_, staged<0>(l));
+      return l.each[0];
+    }
   }
   // Backward on the lane's share, its gradients into its own buffer (lane 0: the network's).
   scalar batch_step(lane& l) noexcept {
-    return net_.backward(*l.ws, loss_, staged(l),
-                         std::span<scalar, Net::storage_size>(
-                             l.gradients ? l.gradients->data() : net_.gradients().data(), Net::storage_size));
-  }
-  // Adds the lane's predictions against its staged targets.
-  void count(confusion_matrix& cm, lane& l) {
-    auto out = l.ws->output();
-    for (std::size_t j = 0; j < l.count; ++j) {
-      const auto col = static_cast<Eigen::Index>(j);
-      std::size_t predicted = 0, truth = 0;
-      if constexpr (outputs == 1) {
-        predicted = out(0, col) > scalar(0.5);
-        if constexpr (!sparse) truth = l.dense_targets(0, col) > scalar(0.5);
-      } else {
-        out.col(col).maxCoeff(&predicted);
-        if constexpr (sparse)
-          truth = static_cast<std::size_t>(l.labels[j]);
-        else
-          l.dense_targets.col(col).maxCoeff(&truth);
-      }
-      cm.add(truth, predicted);
+    const std::span<scalar, Net::storage_size> g(l.gradients ? l.gradients->data() : net_.gradients().data(),
+                                                 Net::storage_size);
+    if constexpr (graph) {
+      return net_.backward(*l.ws, loss_.each, staged_all(l), weights_, g, false, &l.each);
+    } else {
+      l.each[0] = net_.backward(*l.ws, loss_, staged<0>(l), g);
+      return l.each[0];
     }
+  }
+  // Backward and the optimiser's step on one thread (optimizer::backward_step: fused for plain SGD).
+  scalar backward_and_step(lane& l) noexcept {
+    if constexpr (graph) {
+      net_.zero_gradients();
+      const scalar value = batch_step(l);
+      if (std::isfinite(static_cast<double>(value))) optimizer_.step(net_);
+      return value;
+    } else {
+      l.each[0] = optimizer_.backward_step(net_, *l.ws, loss_, staged<0>(l));
+      return l.each[0];
+    }
+  }
+  // Adds the lane's predictions against its staged targets, for every output that classifies.
+  void count(std::vector<confusion_matrix>& cms, lane& l) {
+    for_outputs([&]<std::size_t O>() {
+      if constexpr (graph && !classifies<O>) return;
+      auto out = output_of<O>(l);
+      for (std::size_t j = 0; j < l.count; ++j) {
+        const auto col = static_cast<Eigen::Index>(j);
+        std::size_t predicted = 0, truth = 0;
+        if constexpr (output_size<O> == 1) {
+          predicted = out(0, col) > scalar(0.5);
+          if constexpr (!sparse_at<O>) truth = std::get<O>(l.dense_targets)(0, col) > scalar(0.5);
+        } else {
+          out.col(col).maxCoeff(&predicted);
+          if constexpr (sparse_at<O>)
+            truth = static_cast<std::size_t>(l.labels[O][j]);
+          else
+            std::get<O>(l.dense_targets).col(col).maxCoeff(&truth);
+        }
+        cms[O].add(truth, predicted);
+      }
+    });
+  }
+  // Whether output o's metrics are measured: a Sequential's always (when metrics are asked for), a
+  // Graph's for outputs whose loss classifies.
+  static bool measured(std::size_t o) {
+    bool yes = !graph;
+    for_outputs([&]<std::size_t O>() {
+      if (O == o && classifies<O>) yes = true;
+    });
+    return yes;
   }
 
   // One training step on samples order[b .. b+m), the update included: every lane its share, then
   // the lanes' gradients summed into the network's, each weighted by its share of the batch (each
   // lane's loss is a mean over its own samples), in lane order, then the optimiser's step. On one
   // thread, optimizer::backward_step does backward and step together (fused for plain SGD). Returns
-  // the batch's mean loss; a loss that is not finite updates nothing.
-  scalar train_step(const features& x, const targets& y, const std::vector<std::uint32_t>& order,
+  // the batch's mean loss (each output's in each_); a loss that is not finite updates nothing.
+  scalar train_step(const feature_set& x, const target_set& y, const std::vector<std::uint32_t>& order,
                     std::size_t b, std::size_t m) noexcept {
     auto task = [&](std::size_t t) noexcept {
       lane& l = *lanes_[t];
       split(t, m, l);
       if (l.count == 0) return;
-      auto in = l.ws->input(l.count);
-      for (std::size_t j = 0; j < l.count; ++j)
-        in.col(static_cast<Eigen::Index>(j)) = x.col(order[b + l.first + j]);
+      stage_inputs(l, x, b + l.first, &order);
       stage_targets(l, y, b + l.first, &order);
       net_.forward(*l.ws, mode::training);
       if (team_->size() == 1) {
-        l.loss = optimizer_.backward_step(net_, *l.ws, loss_, staged(l));
+        l.loss = backward_and_step(l);
         return;
       }
       if (l.gradients)
@@ -599,6 +1078,7 @@ class trainer {
       }
     team_->run(task);
     if (team_->size() == 1) {
+      each_ = lanes_[0]->each;
       if (std::isfinite(static_cast<double>(lanes_[0]->loss))) net_.update_buffers(*lanes_[0]->ws);
       return lanes_[0]->loss;
     }
@@ -606,12 +1086,14 @@ class trainer {
     const scalar w0 = static_cast<scalar>(lanes_[0]->count) / static_cast<scalar>(m);
     g *= w0;
     scalar loss = w0 * lanes_[0]->loss;
+    for (std::size_t o = 0; o < output_count; ++o) each_[o] = w0 * lanes_[0]->each[o];
     for (std::size_t t = 1; t < team_->size(); ++t) {
       const lane& l = *lanes_[t];
       if (l.count == 0) continue;
       const scalar w = static_cast<scalar>(l.count) / static_cast<scalar>(m);
       g += w * vector_map<const scalar, Net::storage_size>(l.gradients->data());
       loss += w * l.loss;
+      for (std::size_t o = 0; o < output_count; ++o) each_[o] += w * l.each[o];
     }
     if (std::isfinite(static_cast<double>(loss))) {
       optimizer_.step(net_);
@@ -625,16 +1107,34 @@ class trainer {
     return loss;
   }
 
-  // Every series a fit records, in the order it records them.
+  // Every series a fit records, in the order it records them: the loss; with several outputs each
+  // output's loss; the metrics (a Graph's per output that classifies, prefixed with its name); the
+  // same for validation; seconds.
   static std::vector<std::string> recorded_names(const std::vector<metric>& metrics, bool validation) {
-    std::vector<std::string> names{"loss"};
-    for (metric m : metrics) names.emplace_back(metric_name(m));
-    if (validation) {
-      names.emplace_back("val_loss");
-      for (metric m : metrics) names.push_back(std::string("val_") + metric_name(m));
+    std::vector<std::string> names;
+    for (const std::string prefix : {"", "val_"}) {
+      if (!prefix.empty() && !validation) break;
+      names.push_back(prefix + "loss");
+      if (output_count > 1)
+        for (std::size_t o = 0; o < output_count; ++o) names.push_back(prefix + head(o) + "loss");
+      for (std::size_t o = 0; o < output_count; ++o)
+        if (measured(o))
+          for (metric m : metrics) names.push_back(prefix + head(o) + metric_name(m));
     }
     names.emplace_back("seconds");
     return names;
+  }
+  // The figures of an epoch (or a validation pass) as recorded_names names them, without "val_".
+  static std::vector<std::pair<std::string, double>> figures(double loss, const std::vector<double>& each,
+                                                             const std::vector<confusion_matrix>& cms,
+                                                             const std::vector<metric>& metrics) {
+    std::vector<std::pair<std::string, double>> out{{"loss", loss}};
+    if (output_count > 1)
+      for (std::size_t o = 0; o < output_count; ++o) out.emplace_back(head(o) + "loss", each[o]);
+    for (std::size_t o = 0; o < output_count; ++o)
+      if (measured(o))
+        for (metric m : metrics) out.emplace_back(head(o) + metric_name(m), cms[o].value(m));
+    return out;
   }
   // What fit's options name, checked before the first epoch: monitored series that the fit records,
   // and folders for the files it writes.
@@ -669,18 +1169,20 @@ class trainer {
 
   std::vector<metric> metrics_for(const fit_options& o) const {
     if (!o.metrics.empty()) return o.metrics;
-    if constexpr (std::is_same_v<L, MeanSquaredError>) return {};
+    bool any = false;
+    for_outputs([&]<std::size_t O>() { any = any || classifies<O>; });
+    if (!any) return {};
     return {metric::accuracy};
   }
 
-  history run(const features& x, const targets& y, const features* vx, const targets* vy,
+  history run(const feature_set& x, const target_set& y, const feature_set* vx, const target_set* vy,
               const fit_options& o) {
     check_data(x, y, "fit");
     check_batch(o.batch_size, "fit");
     if (vx) check_data(*vx, *vy, "fit (validation data)");
     const std::vector<metric> metrics = metrics_for(o);
     check_options(o, metrics, vx != nullptr);
-    const std::size_t n = static_cast<std::size_t>(x.cols());
+    const std::size_t n = sample_count(x);
     const std::size_t steps = (n + o.batch_size - 1) / o.batch_size;
     std::vector<std::uint32_t> order(n);
     for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
@@ -705,7 +1207,7 @@ class trainer {
       h = position_.record;
       first_epoch = position_.epochs;
     }
-    confusion_matrix cm(classes());
+    std::vector<confusion_matrix> cms = confusions();
     const bool terminal = o.out == &std::cout && isatty(STDOUT_FILENO);
     const std::size_t columns = terminal ? terminal_columns() : 0;
     std::vector<scalar> best_weights, best_buffers;
@@ -723,12 +1225,18 @@ class trainer {
       if (o.shuffle)
         for (std::size_t i = n - 1; i > 0; --i)
           std::swap(order[i], order[shuffler.below(static_cast<std::uint32_t>(i + 1))]);
-      cm.clear();
+      for (auto& cm : cms) cm.clear();
       double loss_sum = 0;
+      std::vector<double> each_sum(output_count, 0.0);
       std::size_t seen = 0;
       const auto start = std::chrono::steady_clock::now();
       auto last_draw = start;
       if (o.verbose && terminal) *o.out << "Epoch " << epoch + 1 << '/' << o.epochs << '\n';
+      auto means = [&] {
+        std::vector<double> m(output_count);
+        for (std::size_t k = 0; k < output_count; ++k) m[k] = each_sum[k] / static_cast<double>(seen);
+        return m;
+      };
 
       for (std::size_t step = 0; step < steps; ++step) {
         const std::size_t b = step * o.batch_size, m = std::min(o.batch_size, n - b);
@@ -739,40 +1247,46 @@ class trainer {
                              " at epoch ", std::to_string(epoch + 1), ", step ", std::to_string(step + 1),
                              " of ", std::to_string(steps), "; lower the learning rate or check the data"));
         loss_sum += static_cast<double>(l) * static_cast<double>(m);
+        for (std::size_t k = 0; k < output_count; ++k)
+          each_sum[k] += static_cast<double>(each_[k]) * static_cast<double>(m);
         seen += m;
         if (!metrics.empty())
           for (std::size_t t = 0; t < team_->size(); ++t)
-            if (lanes_[t]->count > 0) count(cm, *lanes_[t]);
+            if (lanes_[t]->count > 0) count(cms, *lanes_[t]);
         if (o.verbose && terminal) {
           const auto now = std::chrono::steady_clock::now();
           if (now - last_draw > std::chrono::milliseconds(100) || step + 1 == steps) {
             last_draw = now;
             *o.out << '\r'
-                   << progress_line(
-                          progress(step + 1, steps, seconds(start, now), loss_sum / seen, cm, metrics, false),
-                          columns)
+                   << progress_line(progress(step + 1, steps, seconds(start, now),
+                                             figures(loss_sum / seen, means(), cms, metrics), "", false),
+                                    columns)
                    << "\x1b[K"  // clears what a longer line left
                    << std::flush;
           }
         }
       }
       const double elapsed = seconds(start, std::chrono::steady_clock::now());
-      h.record("loss", loss_sum / static_cast<double>(seen));
-      for (metric m : metrics) h.record(metric_name(m), cm.value(m));
-      std::vector<std::string> validation;
+      const auto trained = figures(loss_sum / static_cast<double>(seen), means(), cms, metrics);
+      for (const auto& [name, value] : trained) h.record(name, value);
+      std::vector<std::pair<std::string, double>> validated;
       if (vx) {
         const evaluation v = evaluate_checked(*vx, *vy, o.batch_size, o.threads);
-        h.record("val_loss", v.loss);
-        validation.push_back("val_loss: " + format4(v.loss));
-        for (metric m : metrics) {
-          h.record(std::string("val_") + metric_name(m), v.confusion.value(m));
-          validation.push_back(std::string("val_") + metric_name(m) + ": " + format4(v.confusion.value(m)));
+        std::vector<double> each(output_count, v.loss);
+        std::vector<confusion_matrix> vcms{v.confusion};
+        if constexpr (graph) {
+          vcms.clear();
+          for (std::size_t k = 0; k < output_count; ++k)
+            each[k] = v.outputs[k].loss, vcms.push_back(v.outputs[k].confusion);
         }
+        validated = figures(v.loss, each, vcms, metrics);
+        for (const auto& [name, value] : validated) h.record("val_" + name, value);
       }
       h.record("seconds", elapsed);
       if (o.verbose) {
-        progress_parts line = progress(steps, steps, elapsed, loss_sum / seen, cm, metrics, true);
-        line.fields.insert(line.fields.end(), validation.begin(), validation.end());
+        progress_parts line = progress(steps, steps, elapsed, trained, "", true);
+        const progress_parts val = progress(steps, steps, elapsed, validated, "val_", true);
+        line.fields.insert(line.fields.end(), val.fields.begin(), val.fields.end());
         if (terminal)
           *o.out << '\r' << progress_line(line, columns) << "\x1b[K\n";
         else
@@ -842,8 +1356,9 @@ class trainer {
   };
 
  private:
-  static progress_parts progress(std::size_t step, std::size_t steps, double elapsed, double loss,
-                                 const confusion_matrix& cm, const std::vector<metric>& metrics, bool done) {
+  static progress_parts progress(std::size_t step, std::size_t steps, double elapsed,
+                                 const std::vector<std::pair<std::string, double>>& figures,
+                                 const std::string& prefix, bool done) {
     progress_parts p;
     p.counts = std::to_string(step) + '/' + std::to_string(steps);
     p.fill = static_cast<double>(step) / static_cast<double>(steps);
@@ -856,8 +1371,7 @@ class trainer {
     else
       std::snprintf(buf, sizeof buf, " - ETA: %.0fs", per_step * static_cast<double>(steps - step));
     p.timing = buf;
-    p.fields.push_back("loss: " + format4(loss));
-    for (metric m : metrics) p.fields.push_back(std::string(metric_name(m)) + ": " + format4(cm.value(m)));
+    for (const auto& [name, value] : figures) p.fields.push_back(prefix + name + ": " + format4(value));
     return p;
   }
 
@@ -906,6 +1420,8 @@ class trainer {
 
   Net& net_;
   L loss_;
+  std::array<scalar, output_count> weights_{};  // a Graph's loss weights
+  std::array<scalar, output_count> each_{};     // each output's loss in the last step
   ctnn::optimizer<Net, Opt> optimizer_;
   std::vector<std::unique_ptr<lane>> lanes_;
   std::unique_ptr<detail::team> team_;
