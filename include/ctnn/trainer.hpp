@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,188 +37,12 @@
 #include "name.hpp"
 #include "optimizers/optimizer.hpp"
 #include "random.hpp"
+#include "trainer/checkpoint.hpp"
+#include "trainer/data.hpp"
+#include "trainer/options.hpp"
+#include "trainer/progress.hpp"
 
 namespace ctnn {
-
-/// Training stopped because the loss stopped being a number; the message names the epoch and step.
-class training_error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-/// Stop when a monitored figure has not improved for `patience` epochs.
-struct early_stopping {
-  std::string monitor = "val_loss";  ///< a history name; "loss" in it means lower is better
-  std::size_t patience = 0;
-  double min_delta = 0.0;
-  bool restore_best_weights = false;
-};
-
-struct fit_options {
-  std::size_t epochs = 1;
-  std::size_t batch_size = 32;  ///< Keras' default; at most the trainer's MaxBatch
-  bool shuffle = true;          ///< reshuffle every epoch
-  std::uint64_t seed = 0;       ///< shuffling and Dropout masks
-  int verbose = 1;              ///< 0: quiet; 1: a progress line per epoch (in place on a terminal)
-  std::ostream* out = &std::cout;
-  std::vector<metric> metrics = {};  ///< empty: accuracy for classification losses, nothing for MSE
-  std::optional<early_stopping> stop = std::nullopt;
-  /// Threads that share each batch (data parallel: each runs forward and backward on its share of
-  /// the samples, the gradients are summed in a fixed order). 0: every core. Results with a fixed
-  /// seed are the same for the same thread count; different counts round differently.
-  std::size_t threads = 1;
-  /// When set, a checkpoint (trainer::save_checkpoint) is written here after every epoch.
-  std::filesystem::path checkpoint = {};
-  /// When set, the model (ctnn::save) is written here after every epoch that improves `best_monitor`
-  /// (a history name; "loss" in it means lower is better).
-  std::filesystem::path best_model = {};
-  std::string best_monitor = "val_accuracy";
-};
-
-/// One output's part of a Graph's evaluation: its name, its own (unweighted) loss, its confusion matrix.
-struct output_evaluation {
-  std::string name;
-  double loss = 0;
-  confusion_matrix confusion;
-  double accuracy() const { return confusion.accuracy(); }
-};
-
-/// What evaluate() measures over a whole data set. For a Graph, `loss` is the weighted sum of the
-/// outputs' losses, `outputs` holds each output's, and `confusion` is the first output's.
-struct evaluation {
-  double loss = 0;
-  confusion_matrix confusion;
-  std::vector<output_evaluation> outputs = {};
-  double accuracy() const { return confusion.accuracy(); }
-};
-
-namespace detail {
-/// A range of numbers that is not an Eigen matrix (std::vector<int>, std::vector<float>, ...).
-template <class T>
-concept number_range = !eigen_dense<T> && std::ranges::range<const T&> &&
-                       std::is_arithmetic_v<std::remove_cvref_t<std::ranges::range_reference_t<const T&>>>;
-template <class T>
-concept integer_labels = std::is_convertible_v<const T&, std::span<const int>>;
-/// What the trainer needs of a network: a Sequential has one input and one output, trained with loss L.
-template <class Net, class L>
-struct fit_traits {
-  static constexpr bool graph = false;
-  static constexpr std::size_t input_count = 1, output_count = 1;
-  template <std::size_t>
-  static constexpr std::size_t input_size = Net::input_shape::size;
-  template <std::size_t>
-  static constexpr std::size_t output_size = Net::output_shape::size;
-  template <std::size_t>
-  using loss = L;
-};
-/// A Graph: its inputs and outputs, trained with ctnn::losses<...>, one loss per output.
-template <class Net, class... L>
-requires requires {
-  Net::node_count;
-}
-struct fit_traits<Net, losses<L...>> {
-  static_assert(
-      sizeof...(L) == Net::output_count,
-      "ctnn::trainer: a Graph takes one loss per output in ctnn::losses<...>, in Outputs<...>'s order");
-  static constexpr bool graph = true;
-  static constexpr std::size_t input_count = Net::input_count, output_count = Net::output_count;
-  template <std::size_t I>
-  static constexpr std::size_t input_size = Net::template source_size<I>;
-  template <std::size_t O>
-  static constexpr std::size_t output_size = Net::template source_size<Net::output_sources[O]>;
-  template <std::size_t O>
-  using loss = typename type_at < O<sizeof...(L) ? O : 0, type_list<L...>>::type;
-};
-template <class Net, class L>
-requires requires {
-  Net::node_count;
-}
-struct fit_traits<Net, L> : fit_traits<Net, losses<L>> {
-  static_assert(
-      always_false<L>,
-      "ctnn::trainer: a Graph trains with ctnn::losses<...>, one loss per output (Keras' loss list), "
-      "weighted with .weighted({...})");
-};
-
-template <class T>
-constexpr int rows_of() {
-  if constexpr (eigen_dense<T>)
-    return T::RowsAtCompileTime;
-  else
-    return -1;
-}
-}  // namespace detail
-
-namespace error {
-template <class Entry, std::size_t NetworkRows, int DataRows, class NetworkScalar, class DataScalar>
-struct at_samples {
-  static constexpr bool check() {
-    if constexpr (!std::is_same_v<NetworkScalar, DataScalar>) {
-      static_assert(detail::always_false<DataScalar>,
-                    "ctnn::trainer: the samples' scalar type is not the network's (double data for a float "
-                    "network?): pass x.cast<float>(), or train Net::rebind<double>");
-      return false;
-    } else if constexpr (DataRows != Eigen::Dynamic && DataRows != static_cast<int>(NetworkRows)) {
-      static_assert(detail::always_false<DataScalar>,
-                    "ctnn::trainer: each sample (a column) must have Net::input_shape::size rows; "
-                    "error::at_samples<entry, network's rows, data's rows, ...> gives both");
-      return false;
-    } else {
-      return true;
-    }
-  }
-  static constexpr bool ok = check();
-};
-
-template <class Entry, class Loss, std::size_t NetworkRows, int TargetRows, class Target>
-struct at_targets {
-  static constexpr bool check() {
-    constexpr bool sparse = std::is_same_v<Loss, SparseCategoricalCrossEntropy>;
-    if constexpr (sparse) {
-      if constexpr (detail::integer_labels<Target>) {
-        return true;
-      } else {
-        static_assert(detail::always_false<Target>,
-                      "ctnn::trainer: SparseCategoricalCrossEntropy takes integer class labels, one per "
-                      "sample (std::vector<int> or std::span<const int>); for one-hot or floating-point "
-                      "targets use CategoricalCrossEntropy");
-        return false;
-      }
-    } else if constexpr (detail::integer_labels<Target> || detail::number_range<Target>) {
-      static_assert(detail::always_false<Target>,
-                    "ctnn::trainer: this loss takes targets as an Eigen matrix with one column per sample, "
-                    "not a list of labels: use ctnn::data::one_hot<classes>(labels), or "
-                    "SparseCategoricalCrossEntropy for integer labels");
-      return false;
-    } else if constexpr (!detail::eigen_dense<Target>) {
-      static_assert(detail::always_false<Target>,
-                    "ctnn::trainer: the targets must be an Eigen matrix with one column per sample");
-      return false;
-    } else if constexpr (TargetRows != Eigen::Dynamic && TargetRows != static_cast<int>(NetworkRows)) {
-      static_assert(detail::always_false<Target>,
-                    "ctnn::trainer: the targets must have one row per network output "
-                    "(Net::output_shape::size); error::at_targets<entry, loss, network's outputs, targets' "
-                    "rows, ...> gives both");
-      return false;
-    } else {
-      return true;
-    }
-  }
-  static constexpr bool ok = check();
-};
-/// Data given by name names input (output) `Name` of the Graph `Times` times; it must be once.
-template <class Name, std::size_t Times>
-struct named_once {
-  static constexpr bool check() {
-    static_assert(
-        Times == 1,
-        "ctnn::trainer: data by name needs every input (for targets: every output) of the Graph named "
-        "exactly once; ctnn::error::named_once<name, times named> gives the one missing or repeated");
-    return Times == 1;
-  }
-  static constexpr bool ok = check();
-};
-}  // namespace error
 
 /// Trains `Net` with loss `L` and optimiser `Opt` (SGD, Adam, RMSprop, Adadelta) in batches of at
 /// most MaxBatch samples. Data is a matrix with one sample per column (Net::input_shape::size rows);
@@ -408,23 +231,7 @@ class trainer {
     std::vector<detail::section> sections;
     sections.push_back({detail::concat("optimizer ", std::string(Opt::name)),
                         detail::optimizer_section<scalar>(optimizer_.state())});
-    detail::byte_writer p;
-    p.put(static_cast<std::uint64_t>(position_.epochs));
-    for (auto word : position_.shuffler.state()) p.put(word);
-    p.put(static_cast<std::uint32_t>(position_.lanes.size()));
-    for (const auto& lane_state : position_.lanes)
-      for (auto word : lane_state) p.put(word);
-    p.put(static_cast<std::uint64_t>(position_.order.size()));
-    for (auto i : position_.order) p.put(i);
-    sections.push_back({"progress", std::move(p.bytes)});
-    detail::byte_writer h;
-    h.put(static_cast<std::uint32_t>(position_.record.names().size()));
-    for (const auto& name : position_.record.names()) {
-      h.put(std::string_view(name));
-      h.put(static_cast<std::uint64_t>(position_.record[name].size()));
-      for (double v : position_.record[name]) h.put(v);
-    }
-    sections.push_back({"history", std::move(h.bytes)});
+    position_.put(sections);
     detail::put_sections(w, sections);
     detail::finish_file(w);
     detail::write_atomically(path, w.bytes);
@@ -452,32 +259,7 @@ class trainer {
     if (opt.name != want)
       r.fail(detail::concat("was made with ", opt.name.substr(10), "; this trainer's optimiser is ",
                             std::string(Opt::name)));
-    training_position next;
-    detail::byte_reader p(find("progress").bytes, file);
-    next.epochs = p.get<std::uint64_t>("the epoch count");
-    std::array<std::uint64_t, 4> words;
-    for (auto& word : words) word = p.get<std::uint64_t>("the shuffler's state");
-    next.shuffler.set_state(words);
-    const auto lanes = p.get<std::uint32_t>("the thread count");
-    p.need_items(lanes, 32, "the threads' generators");
-    next.lanes.resize(lanes);
-    for (auto& lane_state : next.lanes)
-      for (auto& word : lane_state) word = p.get<std::uint64_t>("a thread's generator");
-    const auto n = p.get<std::uint64_t>("the sample count");
-    p.need_items(n, 4, "the shuffle order");
-    next.order.resize(n);
-    for (auto& i : next.order) {
-      i = p.get<std::uint32_t>("the shuffle order");
-      if (i >= n) p.fail("the shuffle order names a sample past the end");
-    }
-    detail::byte_reader h(find("history").bytes, file);
-    const auto series = h.get<std::uint32_t>("the history's series count");
-    for (std::uint32_t k = 0; k < series; ++k) {
-      const std::string name = h.get_string("a history name");
-      const auto count = h.get<std::uint64_t>("a history length");
-      h.need_items(count, 8, "a history series");
-      for (std::uint64_t e = 0; e < count; ++e) next.record.record(name, h.get<double>("a history value"));
-    }
+    detail::training_position next = detail::training_position::get(find("progress"), find("history"), file);
     detail::read_optimizer_section<scalar>(optimizer_.state(), opt, file,
                                            Opt::name);  // checks, then commits
     std::copy(params.begin(), params.end(), net_.parameters().data());
@@ -735,6 +517,8 @@ class trainer {
   static constexpr bool inputs_ok() {
     if constexpr (!shape_ok<X, input_count, false>()) {
       return false;
+    } else if constexpr (input_count == 1) {  // no fold: one note fewer in an error's backtrace
+      return samples_ok<Entry, 0, typename entry_of<X, 0, false>::type>;
     } else {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
         return (samples_ok<Entry, I, typename entry_of<X, I, false>::type> && ...);
@@ -746,6 +530,8 @@ class trainer {
   static constexpr bool targets_ok() {
     if constexpr (!shape_ok<Y, output_count, true>()) {
       return false;
+    } else if constexpr (output_count == 1) {
+      return target_ok<Entry, 0, typename entry_of<Y, 0, true>::type>();
     } else {
       return [&]<std::size_t... O>(std::index_sequence<O...>) {
         return (target_ok<Entry, O, typename entry_of<Y, O, true>::type>() && ...);
@@ -1339,85 +1125,23 @@ class trainer {
   static double seconds(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
     return std::chrono::duration<double>(b - a).count();
   }
-  static std::string format4(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.4f", v);
-    return buf;
+  static detail::progress_parts progress(std::size_t step, std::size_t steps, double elapsed,
+                                         const std::vector<std::pair<std::string, double>>& figures,
+                                         const std::string& prefix, bool done) {
+    return detail::progress(step, steps, elapsed, figures, prefix, done);
   }
-
- public:
-  /// A progress line in parts: "469/469", the bar's fill (0 to 1), " - 2.0s 4ms/step" or " - ETA: 3s",
-  /// then fields "loss: 0.2345", "accuracy: 0.9300", ...
-  struct progress_parts {
-    std::string counts;
-    double fill = 0;
-    std::string timing;
-    std::vector<std::string> fields;
-  };
-
- private:
-  static progress_parts progress(std::size_t step, std::size_t steps, double elapsed,
-                                 const std::vector<std::pair<std::string, double>>& figures,
-                                 const std::string& prefix, bool done) {
-    progress_parts p;
-    p.counts = std::to_string(step) + '/' + std::to_string(steps);
-    p.fill = static_cast<double>(step) / static_cast<double>(steps);
-    char buf[96];
-    const double per_step = elapsed / static_cast<double>(step);
-    if (done && per_step >= 1e-3)
-      std::snprintf(buf, sizeof buf, " - %.1fs %.0fms/step", elapsed, per_step * 1e3);
-    else if (done)
-      std::snprintf(buf, sizeof buf, " - %.1fs %.0fus/step", elapsed, per_step * 1e6);
-    else
-      std::snprintf(buf, sizeof buf, " - ETA: %.0fs", per_step * static_cast<double>(steps - step));
-    p.timing = buf;
-    for (const auto& [name, value] : figures) p.fields.push_back(prefix + name + ": " + format4(value));
-    return p;
-  }
-
- public:
-  /// Lays out a progress line, as Keras does: "469/469 [=====>....] - 2.0s 4ms/step - loss: 0.2345 -
-  /// accuracy: 0.9300". With `columns` above 0 (a terminal's width) the line stays shorter than that:
-  /// the bar narrows from 30 to 10 characters, then the last fields go (the loss stays), then the bar,
-  /// and what is still too long is cut. 0: no limit.
-  static std::string progress_line(const progress_parts& p, std::size_t columns) {
-    auto render = [&](int bar_width, std::size_t fields) {
-      std::string s = p.counts;
-      if (bar_width > 0) {
-        const int filled = std::min(bar_width, static_cast<int>(bar_width * p.fill));
-        std::string bar(static_cast<std::size_t>(filled), '=');
-        if (filled < bar_width) bar += '>', bar.append(static_cast<std::size_t>(bar_width - filled - 1), '.');
-        s += " [" + bar + ']';
-      }
-      s += p.timing;
-      for (std::size_t i = 0; i < fields; ++i) s += " - " + p.fields[i];
-      return s;
-    };
-    if (columns == 0) return render(30, p.fields.size());
-    const std::size_t limit = columns - 1;  // the last column would wrap on some terminals
-    for (int bar = 30; bar >= 10; --bar) {
-      std::string s = render(bar, p.fields.size());
-      if (s.size() <= limit) return s;
-    }
-    for (std::size_t fields = p.fields.size(); fields-- > 1;) {  // the narrowest bar, fewer fields
-      std::string s = render(10, fields);
-      if (s.size() <= limit) return s;
-    }
-    return render(0, p.fields.empty() ? 0 : 1).substr(0, limit);  // no bar, the loss alone, cut
-  }
-
- private:
-  // The terminal's width: its window size, else $COLUMNS, else 80.
   static std::size_t terminal_columns() {
-    winsize w{};
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_col > 0) return w.ws_col;
-    if (const char* c = std::getenv("COLUMNS")) {
-      const long v = std::strtol(c, nullptr, 10);
-      if (v > 0) return static_cast<std::size_t>(v);
-    }
-    return 80;
+    return detail::terminal_columns();
   }
 
+ public:
+  /// A progress line in parts, and Keras' layout of it (trainer/progress.hpp).
+  using progress_parts = detail::progress_parts;
+  static std::string progress_line(const progress_parts& p, std::size_t columns) {
+    return detail::progress_line(p, columns);
+  }
+
+ private:
   Net& net_;
   L loss_;
   std::array<scalar, output_count> weights_{};  // a Graph's loss weights
@@ -1426,16 +1150,8 @@ class trainer {
   std::vector<std::unique_ptr<lane>> lanes_;
   std::unique_ptr<detail::team> team_;
   std::unique_ptr<detail::batch_sync> sync_;
-  // Where training stands after the last completed epoch: what a checkpoint holds.
-  struct training_position {
-    std::size_t epochs = 0;
-    random_engine shuffler;
-    std::vector<std::array<std::uint64_t, 4>> lanes;
-    std::vector<std::uint32_t> order;
-    history record;
-  };
-  training_position position_;
-  bool resume_ = false;  // the next fit continues from position_ (set by load_checkpoint)
+  detail::training_position position_;  // what a checkpoint holds
+  bool resume_ = false;                 // the next fit continues from position_ (set by load_checkpoint)
 };
 
 }  // namespace ctnn
