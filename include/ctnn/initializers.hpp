@@ -1,5 +1,5 @@
 /// @file Defines the weight initialisers: GlorotUniform (the default, as in Keras), GlorotNormal,
-/// HeUniform, HeNormal, Zeros.
+/// HeUniform, HeNormal, Zeros, Ones.
 // SPDX-License-Identifier: MIT
 #pragma once
 
@@ -73,6 +73,14 @@ struct Zeros {
   template <class Scalar>
   static void fill(Scalar* p, std::size_t n, std::size_t, std::size_t, random_engine&) {
     for (std::size_t i = 0; i < n; ++i) p[i] = Scalar(0);
+  }
+};
+
+/// All ones (BatchNormalization's gamma and moving variance).
+struct Ones {
+  template <class Scalar>
+  static void fill(Scalar* p, std::size_t n, std::size_t, std::size_t, random_engine&) {
+    for (std::size_t i = 0; i < n; ++i) p[i] = Scalar(1);
   }
 };
 

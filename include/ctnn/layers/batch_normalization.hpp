@@ -12,6 +12,7 @@
 #include "../detail/storage.hpp"
 #include "../fraction.hpp"
 #include "../initializers.hpp"
+#include "../tensors.hpp"
 
 namespace ctnn {
 
@@ -50,14 +51,19 @@ struct BatchNormalization {
     using output_shape = In;
     static constexpr std::size_t channels = In::dims[In::rank - 1];
     static constexpr std::size_t positions = In::size / channels;  // values per channel in one sample
-    static constexpr std::size_t step = detail::align_up<Scalar>(channels);
-    static constexpr std::size_t gamma_offset = 0;
-    static constexpr std::size_t beta_offset = Scale ? step : 0;
-    static constexpr std::size_t parameter_count = (std::size_t{Scale} + std::size_t{Center}) * channels;
-    static constexpr std::size_t storage_size = (std::size_t{Scale} + std::size_t{Center}) * step;
-    // moving_mean at 0, moving_variance at step.
-    static constexpr std::size_t buffer_count = 2 * channels;
-    static constexpr std::size_t buffer_size = 2 * step;
+    // Parameters: gamma (ones, if Scale), beta (zeros, if Center). Buffers: moving_mean (zeros),
+    // moving_variance (ones).
+    using weights = tensors<Scalar, tensor<"gamma", channels, 1, Ones, channels, channels, Scale>,
+                            tensor<"beta", channels, 1, Zeros, channels, channels, Center>>;
+    using statistics = tensors<Scalar, tensor<"moving_mean", channels, 1, Zeros>,
+                               tensor<"moving_variance", channels, 1, Ones>>;
+    static constexpr std::size_t gamma_offset = weights::offsets[0];
+    static constexpr std::size_t beta_offset = weights::offsets[1];
+    static constexpr std::size_t step = statistics::offsets[1];  // where moving_variance starts
+    static constexpr std::size_t parameter_count = weights::scalar_count;
+    static constexpr std::size_t storage_size = weights::storage_size;
+    static constexpr std::size_t buffer_count = statistics::scalar_count;
+    static constexpr std::size_t buffer_size = statistics::storage_size;
     // Forward sends (samples, mean, M2) per channel; backward two sums per channel.
     static constexpr std::size_t sync_width = 1 + 2 * channels;
     static constexpr double momentum = Momentum.template as<double>();
@@ -68,21 +74,16 @@ struct BatchNormalization {
 
     template <class F>
     static void for_each_tensor(F&& f) {
-      if constexpr (Scale) f(tensor_info{"gamma", gamma_offset, channels, 1});
-      if constexpr (Center) f(tensor_info{"beta", beta_offset, channels, 1});
+      weights::for_each_tensor(f);
     }
     template <class F>
     static void for_each_buffer(F&& f) {
-      f(tensor_info{"moving_mean", 0, channels, 1});
-      f(tensor_info{"moving_variance", step, channels, 1});
+      statistics::for_each_tensor(f);
     }
-    static void initialize(Scalar* p, random_engine&) noexcept {
-      if constexpr (Scale) vector_map<Scalar, channels>(p + gamma_offset).setOnes();
-      if constexpr (Center) vector_map<Scalar, channels>(p + beta_offset).setZero();
-    }
+    static void initialize(Scalar* p, random_engine& rng) noexcept { weights::initialize(p, rng); }
     static void initialize_buffers(Scalar* b) noexcept {
-      vector_map<Scalar, channels>(b).setZero();
-      vector_map<Scalar, channels>(b + step).setOnes();
+      random_engine unused(0);  // constants: nothing is drawn
+      statistics::initialize(b, unused);
     }
 
     template <std::size_t MaxB>

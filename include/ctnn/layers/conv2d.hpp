@@ -12,6 +12,7 @@
 #include "../detail/gemm.hpp"
 #include "../detail/storage.hpp"
 #include "../initializers.hpp"
+#include "../tensors.hpp"
 
 namespace ctnn {
 
@@ -81,25 +82,27 @@ struct Conv2D {
 
     using input_shape = In;
     using output_shape = shape<OH, OW, Filters>;
-    static constexpr std::size_t b_offset = detail::align_up<Scalar>(Filters * K);
-    static constexpr std::size_t parameter_count = Filters * K + Filters;
-    static constexpr std::size_t storage_size = b_offset + detail::align_up<Scalar>(Filters);
+    // W (Filters x K, a kernel per row) with Keras' fans for a convolution: receptive field times
+    // channels in, times filters out; b (Filters), zeros.
+    using weights = tensors<Scalar, tensor<"kernel", Filters, K, KernelInit, K, KernelH * KernelW * Filters>,
+                            tensor<"bias", Filters, 1>>;
+    static constexpr std::size_t parameter_count = weights::scalar_count;
+    static constexpr std::size_t storage_size = weights::storage_size;
+    static constexpr std::size_t b_offset = weights::offsets[1];
 
-    static auto W(Scalar* p) noexcept { return matrix_map<Scalar, Filters, K>(p); }
-    static auto W(const Scalar* p) noexcept { return matrix_map<const Scalar, Filters, K>(p); }
-    static auto b(Scalar* p) noexcept { return vector_map<Scalar, Filters>(p + b_offset); }
-    static auto b(const Scalar* p) noexcept { return vector_map<const Scalar, Filters>(p + b_offset); }
-
+    template <class Ptr>
+    static auto W(Ptr* p) noexcept {
+      return weights::template map<0>(p);
+    }
+    template <class Ptr>
+    static auto b(Ptr* p) noexcept {
+      return weights::template map<1>(p);
+    }
     template <class F>
     static void for_each_tensor(F&& f) {
-      f(tensor_info{"kernel", 0, Filters, K});
-      f(tensor_info{"bias", b_offset, Filters, 1});
+      weights::for_each_tensor(f);
     }
-    // Keras' fans for a convolution: receptive field times channels in, times filters out.
-    static void initialize(Scalar* p, random_engine& rng) {
-      KernelInit::fill(p, Filters * K, K, KernelH * KernelW * Filters, rng);
-      Zeros::fill(p + b_offset, Filters, K, Filters, rng);
-    }
+    static void initialize(Scalar* p, random_engine& rng) { weights::initialize(p, rng); }
 
     /// Samples whose patches are unfolded at a time: as many as fit in `conv_patch_bytes` (at least
     /// one, at most the batch). The product then reads its patches from cache rather than memory, and

@@ -10,6 +10,7 @@
 #include "../detail/storage.hpp"
 #include "../error.hpp"
 #include "../initializers.hpp"
+#include "../tensors.hpp"
 
 namespace ctnn {
 
@@ -49,26 +50,26 @@ struct Dense {
     using output_shape = shape<Units>;
     static constexpr std::size_t fan_in = In::size;
 
-    // W: (Units, fan_in) at offset 0; b: (Units) at the next aligned offset.
-    static constexpr std::size_t b_offset = detail::align_up<Scalar>(Units * fan_in);
-    static constexpr std::size_t parameter_count = Units * fan_in + Units;
-    static constexpr std::size_t storage_size = b_offset + detail::align_up<Scalar>(Units);
+    // W (Units x fan_in), Keras' fans; b (Units), zeros.
+    using weights =
+        tensors<Scalar, tensor<"kernel", Units, fan_in, KernelInit, fan_in, Units>, tensor<"bias", Units, 1>>;
+    static constexpr std::size_t parameter_count = weights::scalar_count;
+    static constexpr std::size_t storage_size = weights::storage_size;
+    static constexpr std::size_t b_offset = weights::offsets[1];
 
-    static auto W(Scalar* p) noexcept { return matrix_map<Scalar, Units, fan_in>(p); }
-    static auto W(const Scalar* p) noexcept { return matrix_map<const Scalar, Units, fan_in>(p); }
-    static auto b(Scalar* p) noexcept { return vector_map<Scalar, Units>(p + b_offset); }
-    static auto b(const Scalar* p) noexcept { return vector_map<const Scalar, Units>(p + b_offset); }
-
+    template <class P>
+    static auto W(P* p) noexcept {
+      return weights::template map<0>(p);
+    }
+    template <class P>
+    static auto b(P* p) noexcept {
+      return weights::template map<1>(p);
+    }
     template <class F>
     static void for_each_tensor(F&& f) {
-      f(tensor_info{"kernel", 0, Units, fan_in});
-      f(tensor_info{"bias", b_offset, Units, 1});
+      weights::for_each_tensor(f);
     }
-
-    static void initialize(Scalar* p, random_engine& rng) {
-      KernelInit::fill(p, Units * fan_in, fan_in, Units, rng);
-      Zeros::fill(p + b_offset, Units, fan_in, Units, rng);
-    }
+    static void initialize(Scalar* p, random_engine& rng) { weights::initialize(p, rng); }
 
     template <std::size_t MaxB>
     static void reserve(detail::gemm_scratch<Scalar>& s) {
