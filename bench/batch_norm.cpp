@@ -1,13 +1,16 @@
 // What BatchNormalization adds to single-sample predict after the layer it normalises (the issue's
 // goal: at most 5 % of that layer's own time). Each benchmark times the layer alone and the layer
 // followed by BatchNormalization, interleaved in the same loop (blocks of 64 predicts each), and reports
-// `overhead_pct` = 100 * (time with / time without - 1), so that both see the same machine.
+// `overhead_pct` = 100 * (time with / time without - 1), so that both see the same machine. That is
+// the trained network's cost; its deployment form, folded<Net> (ctnn::fold_batch_norm), is the plain
+// layer itself (static_assert below).
 // Run: build with -DCTNN_BUILD_BENCHMARKS=ON and run build/.../bench/batch_norm.
 #include <benchmark/benchmark.h>
 
 #include <chrono>
 #include <ctnn/ctnn.hpp>
 #include <memory>
+#include <type_traits>
 
 namespace {
 using namespace ctnn;
@@ -62,6 +65,12 @@ using Conv16 = Sequential<Input<32, 32, 16>, Conv2D<16, 3, 3, Padding::same>>;
 using Conv16Bn = Sequential<Input<32, 32, 16>, Conv2D<16, 3, 3, Padding::same>, BatchNormalization<>>;
 using Conv64 = Sequential<Input<8, 8, 64>, Conv2D<64, 3, 3, Padding::same>>;
 using Conv64Bn = Sequential<Input<8, 8, 64>, Conv2D<64, 3, 3, Padding::same>, BatchNormalization<>>;
+
+// The deployment form (ctnn::fold_batch_norm) of each normalised network is the plain one: the
+// normalisation is folded into the layer's weights, so in it BatchNormalization costs nothing.
+static_assert(std::is_same_v<folded<DenseMnistBn>, DenseMnist> &&
+              std::is_same_v<folded<DenseSmallBn>, DenseSmall>);
+static_assert(std::is_same_v<folded<Conv16Bn>, Conv16> && std::is_same_v<folded<Conv64Bn>, Conv64>);
 
 BENCHMARK(overhead<DenseMnist, DenseMnistBn>)->Name("batch_norm/after_dense_784_128");
 BENCHMARK(overhead<DenseSmall, DenseSmallBn>)->Name("batch_norm/after_dense_64_64");

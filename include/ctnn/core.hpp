@@ -25,5 +25,7 @@
 #include "random.hpp"
 #include "sequential.hpp"
 #include "shape.hpp"
+#include "tensors.hpp"
 
+#include "fold.hpp"   // after the others, likewise
 #include "graph.hpp"  // after the others: a layer's or loss's error keeps its include lines

@@ -34,8 +34,10 @@
 #include "random.hpp"
 #include "sequential.hpp"
 #include "shape.hpp"
+#include "tensors.hpp"
 #include "summary.hpp"
 #include "trainer.hpp"
 
 #include "core.hpp"   // after the headers it lists, for the reason above
+#include "fold.hpp"   // after the others, likewise
 #include "graph.hpp"  // likewise
