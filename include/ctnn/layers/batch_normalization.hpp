@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string_view>
@@ -145,10 +146,12 @@ struct BatchNormalization {
         s.mean = moving_mean(ctx).matrix();  // forward's one-pass path kept no state
         s.inv_std = moving_inv_std(ctx).matrix();
       }
-      // An expression, on purpose: evaluated where it is used, never stored.
-      const auto xhat = ((xs.colwise() - s.mean).array().colwise() * s.inv_std.array());
-      const wide sum_dy = dys.template cast<double>().rowwise().sum();
-      const wide sum_dy_xhat = (dys.array() * xhat).matrix().template cast<double>().rowwise().sum();
+      // Sums per channel: dy, and dy (x - mean), whose product with 1/std is the sum of dy xhat.
+      const column mean_s = s.mean;
+      const wide sum_dy = channel_sums(values, [&](Eigen::Index j) { return dys.col(j); });
+      const wide sum_dy_xhat = channel_sums(values, [&](Eigen::Index j) {
+                                 return dys.col(j).cwiseProduct(xs.col(j) - mean_s);
+                               }).cwiseProduct(s.inv_std.template cast<double>());
       const auto scale = static_cast<double>(ctx.gradient_scale);
       if constexpr (Scale)
         vector_map<Scalar, channels>(g + gamma_offset) += (scale * sum_dy_xhat).template cast<Scalar>();
@@ -181,8 +184,14 @@ struct BatchNormalization {
         k1 /= s.share;  // back to this thread's scale
         k2 /= s.share;
       }
-      const column m1 = (k1 / s.count).template cast<Scalar>(), m2 = (k2 / s.count).template cast<Scalar>();
-      dxs.array() = ((dys.colwise() - m1).array() - xhat.colwise() * m2.array()).colwise() * a.array();
+      // dx = a (dy - m1 - xhat m2) with xhat = (x - mean) / std: per channel, a dy + kx x + k0.
+      const wide m1 = k1 / s.count, m2 = k2 / s.count, a_wide = a.template cast<double>();
+      const wide kx_wide = -a_wide.cwiseProduct(s.inv_std.template cast<double>()).cwiseProduct(m2);
+      const column kx = kx_wide.template cast<Scalar>();
+      const column k0 = (-a_wide.cwiseProduct(m1) - kx_wide.cwiseProduct(mean_s.template cast<double>()))
+                            .template cast<Scalar>();
+      for (Eigen::Index j = 0; j < values; ++j)
+        dxs.col(j) = a.cwiseProduct(dys.col(j)) + kx.cwiseProduct(xs.col(j)) + k0;
     }
 
    private:
@@ -208,14 +217,37 @@ struct BatchNormalization {
                                                                                            values);
     }
 
+    // Per-channel sums over `values` columns of one value per channel: term(j) is column j's
+    // contribution. Blocks of columns sum in Scalar (vectorised over the channels), blocks' sums in
+    // double, so that a batch of thousands of values per channel loses no more than a block's rounding.
+    template <class Term>
+    static wide channel_sums(Eigen::Index values, Term&& term) noexcept {
+      constexpr Eigen::Index block = 64;
+      wide total = wide::Zero();
+      for (Eigen::Index j0 = 0; j0 < values; j0 += block) {
+        column acc = column::Zero();
+        const Eigen::Index j1 = std::min(values, j0 + block);
+        for (Eigen::Index j = j0; j < j1; ++j) acc += term(j);
+        total += acc.template cast<double>();
+      }
+      return total;
+    }
+
     // The batch's mean and biased variance per channel, in double: this thread's (two passes), then,
     // when threads share the batch, every thread's combined in thread order (Chan et al.'s pairwise
     // update), so that every thread gets the same numbers.
     template <class Xs, class State>
     static void batch_moments(const Xs& xs, double samples, State& s, context<Scalar>& ctx) noexcept {
       const double count = samples * static_cast<double>(positions);
-      wide mean = xs.template cast<double>().rowwise().sum() / count;
-      wide m2 = (xs.template cast<double>().colwise() - mean).array().square().rowwise().sum().matrix();
+      const auto values = xs.cols();
+      wide mean = channel_sums(values, [&](Eigen::Index j) { return xs.col(j); }) / count;
+      // Squares around the mean rounded to Scalar, less the exact shift: sum (x - m')^2 = sum (x - m)^2
+      // + n (m - m')^2.
+      const column centre = mean.template cast<Scalar>();
+      const wide shift = mean - centre.template cast<double>();
+      wide m2 = channel_sums(values, [&](Eigen::Index j) { return (xs.col(j) - centre).cwiseAbs2(); }) -
+                count * shift.cwiseAbs2();
+      m2 = m2.cwiseMax(0.0);
       double total = count;
       s.share = 1;
       if (ctx.sync != nullptr && ctx.sync->shared()) {

@@ -213,8 +213,41 @@ struct Conv2D {
           }
     }
     static void im2col(const Scalar* x, std::size_t n, Scalar* patches) noexcept {
-      if constexpr (P == Padding::same)
-        std::fill_n(patches, K * positions * static_cast<std::size_t>(n), Scalar(0));
+      if constexpr (P == Padding::same) {
+        // Each patch value written once: the taps that fall in the padding as zeros, the rest copied
+        // (clearing the whole chunk first was a pass as large as the patches themselves).
+        for (std::size_t j = 0; j < n; ++j)
+          for (std::size_t oh = 0; oh < OH; ++oh)
+            for (std::size_t ow = 0; ow < OW; ++ow) {
+              Scalar* column = patches + (j * positions + oh * OW + ow) * K;
+              const std::ptrdiff_t iw0 =
+                  static_cast<std::ptrdiff_t>(ow * Stride) - static_cast<std::ptrdiff_t>(cols::pad_before);
+              const std::size_t kw0 = iw0 < 0 ? static_cast<std::size_t>(-iw0) : 0;
+              const std::size_t kw1 = std::min<std::size_t>(
+                  KernelW, static_cast<std::size_t>(static_cast<std::ptrdiff_t>(W_) - iw0));
+              for (std::size_t kh = 0; kh < KernelH; ++kh) {
+                Scalar* row = column + kh * KernelW * C;
+                const std::ptrdiff_t ih = static_cast<std::ptrdiff_t>(oh * Stride + kh) -
+                                          static_cast<std::ptrdiff_t>(rows::pad_before);
+                if (ih < 0 || ih >= static_cast<std::ptrdiff_t>(H)) {
+                  std::fill_n(row, KernelW * C, Scalar(0));
+                  continue;
+                }
+                const Scalar* from = x + j * In::size +
+                                     (static_cast<std::size_t>(ih) * W_ +
+                                      static_cast<std::size_t>(iw0 + static_cast<std::ptrdiff_t>(kw0))) *
+                                         C;
+                if (kw0 == 0 && kw1 == KernelW) {  // the common case, with a length the compiler knows
+                  for (std::size_t i = 0; i < KernelW * C; ++i) row[i] = from[i];
+                  continue;
+                }
+                std::fill_n(row, kw0 * C, Scalar(0));
+                for (std::size_t i = 0; i < (kw1 - kw0) * C; ++i) row[kw0 * C + i] = from[i];
+                std::fill_n(row + kw1 * C, (KernelW - kw1) * C, Scalar(0));
+              }
+            }
+        return;
+      }
       for_each_run(n, [&](std::size_t to, std::size_t from, std::size_t length) {
         if (length == KernelW * C)  // the common case, with a length the compiler knows
           for (std::size_t i = 0; i < KernelW * C; ++i) patches[to + i] = x[from + i];
