@@ -603,6 +603,36 @@ constexpr void walk_layers(F& f, std::size_t& index, std::size_t level, std::siz
   (std::make_index_sequence<Chain::depth>{});
 }
 
+/// for_each_tensor and for_each_buffer of a network, whatever walks its layers: `walk(each)` calls
+/// each.template operator()<Spec, Bound, In>(index, level, branch, offset, buffer_offset) per layer, as
+/// walk_layers does; f gets every tensor with its offset made absolute.
+template <class Walk, class F, class P, class G>
+void visit_tensors(Walk&& walk, F& f, P* params, G* grads) {
+  auto each = [&]<class Spec, class Bound, class In>(std::size_t layer, std::size_t, std::size_t,
+                                                     std::size_t at, std::size_t) {
+    if constexpr (requires { Bound::for_each_tensor([](tensor_info) {}); }) {
+      Bound::for_each_tensor([&](tensor_info t) {
+        t.offset += at;
+        f(layer, std::string_view(Spec::name), t, params + t.offset, grads + t.offset);
+      });
+    }
+  };
+  walk(each);
+}
+template <class Walk, class F, class B>
+void visit_buffers(Walk&& walk, F& f, B* buffers) {
+  auto each = [&]<class Spec, class Bound, class In>(std::size_t layer, std::size_t, std::size_t, std::size_t,
+                                                     std::size_t at) {
+    if constexpr (requires { Bound::for_each_buffer([](tensor_info) {}); }) {
+      Bound::for_each_buffer([&](tensor_info t) {
+        t.offset += at;
+        f(layer, std::string_view(Spec::name), t, buffers + t.offset);
+      });
+    }
+  };
+  walk(each);
+}
+
 }  // namespace detail
 
 namespace error {

@@ -34,8 +34,8 @@
 #include "random.hpp"
 #include "sequential.hpp"
 #include "shape.hpp"
-#include "tensors.hpp"
 #include "summary.hpp"
+#include "tensors.hpp"
 #include "trainer.hpp"
 
 #include "core.hpp"   // after the headers it lists, for the reason above

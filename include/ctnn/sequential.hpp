@@ -398,34 +398,18 @@ class basic_sequential<Scalar, First, Specs...> {
     return {ws.scratch(), ws.rng(), m, Scalar(1), buffers_.data(), ws.sync(), ws.lane()};
   }
 
-  template <class F, class B>
-  static void visit_buffers(F& f, B* buffers) {
+  // Every layer in walk order, for detail::visit_tensors and visit_buffers.
+  static void walk_all(auto& each) {
     std::size_t index = 0;
-    auto each = [&]<class Spec, class Bound, class In>(std::size_t layer, std::size_t, std::size_t,
-                                                       std::size_t, std::size_t at) {
-      if constexpr (requires { Bound::for_each_buffer([](tensor_info) {}); }) {
-        Bound::for_each_buffer([&](tensor_info t) {
-          t.offset += at;
-          f(layer, std::string_view(Spec::name), t, buffers + t.offset);
-        });
-      }
-    };
     detail::walk_layers<chain>(each, index);
   }
-
+  template <class F, class B>
+  static void visit_buffers(F& f, B* buffers) {
+    detail::visit_buffers([](auto& each) { walk_all(each); }, f, buffers);
+  }
   template <class F, class P, class G>
   static void visit_tensors(F& f, P* params, G* grads) {
-    std::size_t index = 0;
-    auto each = [&]<class Spec, class Bound, class In>(std::size_t layer, std::size_t, std::size_t,
-                                                       std::size_t at, std::size_t) {
-      if constexpr (requires { Bound::for_each_tensor([](tensor_info) {}); }) {
-        Bound::for_each_tensor([&](tensor_info t) {
-          t.offset += at;
-          f(layer, std::string_view(Spec::name), t, params + t.offset, grads + t.offset);
-        });
-      }
-    };
-    detail::walk_layers<chain>(each, index);
+    detail::visit_tensors([](auto& each) { walk_all(each); }, f, params, grads);
   }
 
   detail::aligned_array<Scalar, storage_size> params_, grads_;
