@@ -353,6 +353,16 @@ BOOST_AUTO_TEST_CASE(training_steps_on_two_threads) {
   fit_allocates_per_epoch_not_per_step<Net>("a CNN");
 }
 
+BOOST_AUTO_TEST_CASE(recurrent_layers_predict_forward_backward_and_step) {
+  // Backpropagation through time keeps every step's gates and states in the workspace, and its
+  // products (the input's, for all steps at once, and each step's recurrent one) run in its scratch.
+  using Lstm = Sequential<Input<28, 28>, LSTM<32, Returns::sequences>, LSTM<16>, Dense<3>, Softmax>;
+  steps_allocate_nothing<Lstm>();
+  using Gru = Sequential<Input<20, 6>, GRU<32, Returns::sequences>, GRU<16, Returns::sequences, false>,
+                         SimpleRNN<8>, Dense<3>, Softmax>;
+  steps_allocate_nothing<Gru>();
+}
+
 #ifndef CTNN_ALLOCATION_PRODUCTS_ONLY
 // Blocks, BatchNormalization and Graph: their products are the ones above, so the OpenBLAS build of
 // this file (tests/CMakeLists.txt), which proves the products' route, leaves them out.

@@ -2,14 +2,15 @@
 """The seed recipes in PyTorch, as a fair and fast reference for ctnn's examples: the three MNIST MLPs
 (recipes 1-3, examples/mnist_mlp_*.cpp), the MNIST CNN (recipe 4, examples/mnist_cnn.cpp) and the
 CIFAR-10 CNN with its augmentation (recipe 5, examples/cifar10_cnn.cpp), and the CIFAR-10 ResNet with
-BatchNormalization (recipe 6, examples/cifar10_resnet.cpp).
+BatchNormalization (recipe 6, examples/cifar10_resnet.cpp), and MNIST read as 28 steps of 28 pixels by an
+LSTM (recipe 7, examples/mnist_lstm.cpp).
 
 Fair: Keras' initialisation (Glorot-uniform kernels, zero biases) and optimiser settings (RMSprop
 rho 0.9, eps 1e-7; Adam eps 1e-7), the same batch sizes and epochs. Fast: the whole data set is one
 tensor in memory, batches are slices through a permutation, no DataLoader. Prints one JSON object per
 recipe: seconds per training epoch (evaluation excluded) and the final test accuracy.
 
-usage: recipes.py [--recipe 1|2|3|4|5|6] [--epochs N] [--threads N] [--data DIR] [--seed N]
+usage: recipes.py [--recipe 1|2|3|4|5|6|7] [--epochs N] [--threads N] [--data DIR] [--seed N]
 """
 import argparse
 import gzip
@@ -107,15 +108,41 @@ def resnet():
                          down(32, 64), identity(64), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
 
 
+class LastStep(nn.Module):
+    """An LSTM over (batch, steps, features) that returns the last step's state, as Keras' default."""
+
+    def __init__(self, features, units):
+        super().__init__()
+        self.lstm = nn.LSTM(features, units, batch_first=True)
+
+    def forward(self, x):
+        return self.lstm(x)[0][:, -1]
+
+
 def keras_init(model):
     for m in model.modules():
+        if isinstance(m, nn.LSTM):  # Keras: Glorot-uniform kernel, orthogonal recurrent, unit_forget_bias
+            for name, w in m.named_parameters():
+                if name.startswith("weight_ih"):
+                    nn.init.xavier_uniform_(w)
+                elif name.startswith("weight_hh"):
+                    nn.init.orthogonal_(w)
+                else:
+                    nn.init.zeros_(w)
+                    if name.startswith("bias_ih"):
+                        with torch.no_grad():
+                            w[m.hidden_size:2 * m.hidden_size] = 1
+            continue
         if isinstance(m, (nn.Linear, nn.Conv2d)):  # Glorot-uniform with Keras' fans, zero biases
             nn.init.xavier_uniform_(m.weight)
             nn.init.zeros_(m.bias)
 
 
 def recipe(number):
-    """(model, optimiser factory, batch size, default epochs, input shape) for seed recipe 1-5."""
+    """(model, optimiser factory, batch size, default epochs, input shape) for recipe 1-7."""
+    if number == 7:
+        model = nn.Sequential(LastStep(28, 128), nn.Linear(128, 10))
+        return model, lambda p: torch.optim.Adam(p, lr=0.001, betas=(0.9, 0.999), eps=1e-7), 128, 8, (-1, 28, 28)
     if number == 6:
         return resnet(), lambda p: torch.optim.Adam(p, lr=0.001, betas=(0.9, 0.999), eps=1e-7), 64, 30, (-1, 3, 32, 32)
     if number == 5:
@@ -142,7 +169,7 @@ def recipe(number):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--recipe", type=int, choices=(1, 2, 3, 4, 5, 6), required=True)
+    ap.add_argument("--recipe", type=int, choices=(1, 2, 3, 4, 5, 6, 7), required=True)
     ap.add_argument("--epochs", type=int)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--data")

@@ -21,6 +21,7 @@
 #include "layers/flatten.hpp"
 #include "layers/input.hpp"
 #include "layers/pool2d.hpp"
+#include "layers/recurrent.hpp"
 #include "losses.hpp"
 #include "random.hpp"
 #include "sequential.hpp"

@@ -23,6 +23,7 @@
 #include "layers/flatten.hpp"
 #include "layers/input.hpp"
 #include "layers/pool2d.hpp"
+#include "layers/recurrent.hpp"
 #include "losses.hpp"
 #include "metrics.hpp"
 #include "name.hpp"

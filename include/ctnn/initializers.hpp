@@ -1,11 +1,12 @@
 /// @file Defines the weight initialisers: GlorotUniform (the default, as in Keras), GlorotNormal,
-/// HeUniform, HeNormal, Zeros, Ones.
+/// HeUniform, HeNormal, Orthogonal (recurrent kernels' default, as in Keras), Zeros, Ones.
 // SPDX-License-Identifier: MIT
 #pragma once
 
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <vector>
 
 #include "random.hpp"
 
@@ -81,6 +82,40 @@ struct Ones {
   template <class Scalar>
   static void fill(Scalar* p, std::size_t n, std::size_t, std::size_t, random_engine&) {
     for (std::size_t i = 0; i < n; ++i) p[i] = Scalar(1);
+  }
+};
+
+/// A matrix with orthonormal columns (or rows, when it is wider than tall), as Keras' Orthogonal with
+/// gain 1: a Gaussian matrix of max(rows, cols) x min(rows, cols) orthonormalised column by column
+/// (Gram-Schmidt, twice over: the Q of its QR with R's diagonal made positive, Keras' sign correction).
+/// `tensors` calls `fill_matrix` with the tensor's shape; `fill` treats n values as one column.
+struct Orthogonal {
+  template <class Scalar>
+  static void fill_matrix(Scalar* p, std::size_t rows, std::size_t cols, random_engine& rng) {
+    const std::size_t tall = rows >= cols ? rows : cols, narrow = rows >= cols ? cols : rows;
+    std::vector<double> q(tall * narrow);  // column-major, tall x narrow
+    for (double& v : q) v = rng.normal();
+    for (std::size_t k = 0; k < narrow; ++k) {
+      double* col = q.data() + k * tall;
+      for (int pass = 0; pass < 2; ++pass)
+        for (std::size_t i = 0; i < k; ++i) {
+          const double* other = q.data() + i * tall;
+          double dot = 0;
+          for (std::size_t r = 0; r < tall; ++r) dot += other[r] * col[r];
+          for (std::size_t r = 0; r < tall; ++r) col[r] -= dot * other[r];
+        }
+      double norm = 0;
+      for (std::size_t r = 0; r < tall; ++r) norm += col[r] * col[r];
+      norm = std::sqrt(norm);
+      for (std::size_t r = 0; r < tall; ++r) col[r] /= norm;
+    }
+    for (std::size_t c = 0; c < cols; ++c)
+      for (std::size_t r = 0; r < rows; ++r)
+        p[c * rows + r] = static_cast<Scalar>(rows >= cols ? q[c * tall + r] : q[r * tall + c]);
+  }
+  template <class Scalar>
+  static void fill(Scalar* p, std::size_t n, std::size_t, std::size_t, random_engine& rng) {
+    fill_matrix(p, n, std::size_t{1}, rng);
   }
 };
 

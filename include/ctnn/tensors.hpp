@@ -81,7 +81,12 @@ struct tensors {
     std::size_t k = 0;
     (
         [&] {
-          if constexpr (T::present) T::initializer::fill(p + offsets[k], T::size, T::fan_in, T::fan_out, rng);
+          if constexpr (!T::present) {
+          } else if constexpr (requires { T::initializer::fill_matrix(p, T::rows, T::cols, rng); }) {
+            T::initializer::fill_matrix(p + offsets[k], T::rows, T::cols, rng);  // shape-aware (Orthogonal)
+          } else {
+            T::initializer::fill(p + offsets[k], T::size, T::fan_in, T::fan_out, rng);
+          }
           ++k;
         }(),
         ...);
