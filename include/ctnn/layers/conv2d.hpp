@@ -18,7 +18,8 @@ namespace ctnn {
 
 /// Keras' padding modes. valid: no padding, output floor((H - K) / S) + 1. same: output ceil(H / S),
 /// zeros added as evenly as possible, the extra one at the bottom and right (as TensorFlow does).
-enum class Padding { valid, same };
+/// causal (Conv1D only): zeros before the sequence only, so output step t reads inputs up to t.
+enum class Padding { valid, same, causal };
 
 namespace detail {
 /// Output size and leading padding along one dimension.
@@ -51,19 +52,24 @@ struct Conv2D {
                     "ctnn::Conv2D: its sixth argument is the kernel's initialiser (GlorotUniform, HeNormal, "
                     "...); an activation is a layer of its own: Conv2D<32, 3, 3>, ReLU");
       return false;
-    }
-    static_assert(In::rank == 3, "ctnn::Conv2D needs an image input, shape<height, width, channels>");
-    static_assert(
-        Filters > 0 && KernelH > 0 && KernelW > 0 && Stride > 0,
-        "ctnn::Conv2D needs at least one filter, a kernel of at least 1x1 and a stride of at least 1");
-    if constexpr (In::rank == 3) {
-      static_assert(
-          P == Padding::same || (KernelH <= In::dims[0] && KernelW <= In::dims[1]),
-          "ctnn::Conv2D: the kernel is larger than its input; use Padding::same or a smaller kernel");
-      return Filters > 0 && KernelH > 0 && KernelW > 0 && Stride > 0 &&
-             (P == Padding::same || (KernelH <= In::dims[0] && KernelW <= In::dims[1]));
-    } else {
+    } else if constexpr (P == Padding::causal) {
+      static_assert(P != Padding::causal,
+                    "ctnn::Conv2D: Padding::causal is for sequences (Conv1D); use Padding::valid or same");
       return false;
+    } else {
+      static_assert(In::rank == 3, "ctnn::Conv2D needs an image input, shape<height, width, channels>");
+      static_assert(
+          Filters > 0 && KernelH > 0 && KernelW > 0 && Stride > 0,
+          "ctnn::Conv2D needs at least one filter, a kernel of at least 1x1 and a stride of at least 1");
+      if constexpr (In::rank == 3) {
+        static_assert(
+            P == Padding::same || (KernelH <= In::dims[0] && KernelW <= In::dims[1]),
+            "ctnn::Conv2D: the kernel is larger than its input; use Padding::same or a smaller kernel");
+        return Filters > 0 && KernelH > 0 && KernelW > 0 && Stride > 0 &&
+               (P == Padding::same || (KernelH <= In::dims[0] && KernelW <= In::dims[1]));
+      } else {
+        return false;
+      }
     }
   }
 
