@@ -363,6 +363,33 @@ BOOST_AUTO_TEST_CASE(recurrent_layers_predict_forward_backward_and_step) {
   steps_allocate_nothing<Gru>();
 }
 
+BOOST_AUTO_TEST_CASE(streaming_steps_allocate_nothing) {
+  // The deployment form of sequence models: each step reads and writes only what the model holds.
+  using Lstm = Sequential<Input<256, 1>, LSTM<16>, Dense<1>>;
+  using Gru = Sequential<Input<256, 2>, GRU<16, Returns::sequences>, GRU<8, Returns::sequences, false>,
+                         TimeDistributed<Dense<2>>>;
+  using Tcn =
+      Sequential<Input<256, 1>, Conv1D<8, 3, Padding::causal>, Tanh,
+                 Residual<Conv1D<8, 3, Padding::causal, 1, 2>, Tanh>,
+                 Concat<Branch<>, Branch<Conv1D<4, 2, Padding::causal, 1, 4>>>, TimeDistributed<Dense<1>>>;
+  auto lstm = std::make_unique<streaming<Lstm>>();
+  auto gru = std::make_unique<streaming<Gru>>();
+  auto tcn = std::make_unique<streaming<Tcn>>();
+  float sink = 0;
+  Eigen::Vector2f two(0.5f, -0.25f);
+  no_allocation_zone zone;
+  for (int t = 0; t < 1000; ++t) {
+    const float x = std::sin(0.01f * static_cast<float>(t));
+    sink += lstm->step(x) + tcn->step(x);
+    sink += gru->step(two * x).sum();
+  }
+  lstm->reset();
+  sink += lstm->step(1.0f);
+  zone.release();
+  BOOST_TEST(std::isfinite(sink));
+  BOOST_TEST(zone.allocations() == 0);
+}
+
 #ifndef CTNN_ALLOCATION_PRODUCTS_ONLY
 // Blocks, BatchNormalization and Graph: their products are the ones above, so the OpenBLAS build of
 // this file (tests/CMakeLists.txt), which proves the products' route, leaves them out.

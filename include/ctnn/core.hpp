@@ -33,3 +33,4 @@
 
 #include "fold.hpp"   // after the others, likewise
 #include "graph.hpp"  // after the others: a layer's or loss's error keeps its include lines
+#include "streaming.hpp"  // likewise

@@ -45,3 +45,4 @@
 #include "core.hpp"   // after the headers it lists, for the reason above
 #include "fold.hpp"   // after the others, likewise
 #include "graph.hpp"  // likewise
+#include "streaming.hpp"  // likewise

@@ -44,6 +44,7 @@ template <std::size_t Filters, std::size_t Kernel, Padding P = Padding::valid, s
           std::size_t Dilation = 1, class KernelInit = GlorotUniform>
 struct Conv1D {
   static constexpr std::string_view name = "Conv1D";
+  static constexpr std::size_t kernel = Kernel, dilation = Dilation;
   static constexpr std::size_t span = Kernel == 0 || Dilation == 0 ? 1 : (Kernel - 1) * Dilation + 1;
 
   template <Shape In>

@@ -1,0 +1,466 @@
+/// @file Defines `ctnn::streaming<Net>`: the deployment form of a sequence model, one time step per call,
+/// with the recurrent states and the causal convolutions' past inputs kept between calls.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <memory>
+#include <tuple>
+#include <type_traits>
+
+#include "activations.hpp"
+#include "blocks.hpp"
+#include "chain.hpp"
+#include "concepts.hpp"
+#include "detail/gemm.hpp"
+#include "detail/storage.hpp"
+#include "error.hpp"
+#include "layers/conv1d.hpp"
+#include "layers/dropout.hpp"
+#include "layers/recurrent.hpp"
+#include "layers/time_distributed.hpp"
+#include "random.hpp"
+
+namespace ctnn {
+
+namespace error {
+/// Streaming the layer at `Position` (1 for the first after Input) of the network, `Layer`: it cannot
+/// run one step at a time.
+template <std::size_t Position, class Layer>
+struct cannot_stream {
+  // In a function, not the class body: clang then fails only this assertion (see error::at_layer).
+  static constexpr bool check() {
+    static_assert(
+        detail::always_false<Layer>,
+        "ctnn::streaming: this layer cannot run one time step at a time (its type and position are "
+        "ctnn::error::cannot_stream<position, layer>). Recurrent layers, causal Conv1D, activations, "
+        "Dropout, TimeDistributed and blocks of them stream; a pool, Flatten, or valid or same "
+        "Conv1D over time needs the whole sequence");
+    return false;
+  }
+  static constexpr bool ok = check();
+};
+}  // namespace error
+
+namespace detail {
+
+template <class Spec>
+inline constexpr bool pointwise_in_time = std::is_base_of_v<elementwise<Spec>, Spec>;
+template <fraction Rate>
+inline constexpr bool pointwise_in_time<Dropout<Rate>> = true;
+
+template <class Spec>
+inline constexpr bool is_time_distributed = false;
+template <class L>
+inline constexpr bool is_time_distributed<TimeDistributed<L>> = true;
+
+/// 1 SimpleRNN, 2 LSTM, 3 GRU (reset after), 4 GRU (reset before); 0 otherwise.
+template <class Spec>
+inline constexpr int recurrent_kind = 0;
+template <std::size_t U, Returns R>
+inline constexpr int recurrent_kind<SimpleRNN<U, R>> = 1;
+template <std::size_t U, Returns R, bool B>
+inline constexpr int recurrent_kind<LSTM<U, R, B>> = 2;
+template <std::size_t U, Returns R, bool After>
+inline constexpr int recurrent_kind<GRU<U, R, After>> = After ? 3 : 4;
+template <class Spec>
+inline constexpr bool returns_last = false;
+template <std::size_t U>
+inline constexpr bool returns_last<SimpleRNN<U, Returns::last>> = true;
+template <std::size_t U, bool B>
+inline constexpr bool returns_last<LSTM<U, Returns::last, B>> = true;
+template <std::size_t U, bool After>
+inline constexpr bool returns_last<GRU<U, Returns::last, After>> = true;
+
+template <class Spec>
+inline constexpr bool is_causal_conv1d = false;
+template <std::size_t F, std::size_t K, std::size_t D, class Init>
+inline constexpr bool is_causal_conv1d<Conv1D<F, K, Padding::causal, 1, D, Init>> = true;
+
+template <class Chain, bool InTime>
+struct stream_chain;
+
+/// A bound layer run as in predict, one column: what every layer does once time is gone (after a
+/// recurrent layer that returns its last step), and what a per-step layer does at the step's shape.
+template <class Bound, class Scalar>
+struct stream_as_bound {
+  static constexpr bool ok = true;
+  static constexpr std::size_t in_size = Bound::input_shape::size, out_size = Bound::output_shape::size;
+  struct memory {
+    typename state_of<Bound, 1>::type state;
+  };
+  static void step(const Scalar* p, const Scalar* b, const Scalar* x, Scalar* y, memory& m,
+                   context<Scalar>& ctx) noexcept {
+    ctx.buffers = b;
+    Bound::forward(p, vector_map<const Scalar, in_size>(x), vector_map<Scalar, out_size>(y), m.state, ctx);
+  }
+  static void reset(memory&) noexcept {}
+};
+
+/// How one layer streams. InTime: its input arrives a step at a time (else it is a whole sample).
+template <class Spec, class Bound, class Scalar, bool InTime>
+struct stream_layer : stream_as_bound<Bound, Scalar> {
+  static constexpr bool in_time_after = false;
+};
+
+// In time, a layer nothing below knows cannot stream.
+template <class Spec, class Bound, class Scalar>
+requires(!pointwise_in_time<Spec> && !is_time_distributed<Spec> && recurrent_kind<Spec> == 0 &&
+         !is_causal_conv1d<Spec> && !block_spec<Spec>) struct stream_layer<Spec, Bound, Scalar, true> {
+  static constexpr bool ok = false, in_time_after = true;
+  static constexpr std::size_t in_size = 1, out_size = 1;
+  struct memory {};
+  static void step(const Scalar*, const Scalar*, const Scalar*, Scalar*, memory&, context<Scalar>&) noexcept {
+  }
+  static void reset(memory&) noexcept {}
+};
+
+// Activations and Dropout (inference: the identity) at the step's shape.
+template <class Spec, class Bound, class Scalar>
+requires pointwise_in_time<Spec>
+struct stream_layer<Spec, Bound, Scalar, true>
+    : stream_as_bound<
+          typename Spec::template bind<typename drop_first<typename Bound::input_shape>::type, Scalar>,
+          Scalar> {
+  static constexpr bool in_time_after = true;
+};
+
+// TimeDistributed: its layer, already bound at the step's shape.
+template <class Spec, class Bound, class Scalar>
+requires is_time_distributed<Spec>
+struct stream_layer<Spec, Bound, Scalar, true> : stream_as_bound<typename Bound::inner, Scalar> {
+  static constexpr bool in_time_after = true;
+};
+
+// The recurrent layers: the state (and LSTM's cell) kept between steps; Keras' equations on one step,
+// each product an unrolled matrix-vector one.
+template <class Spec, class Bound, class Scalar>
+requires(recurrent_kind<Spec> != 0) struct stream_layer<Spec, Bound, Scalar, true> {
+  static constexpr int kind = recurrent_kind<Spec>;
+  static constexpr std::size_t F = Bound::F, U = Bound::U;
+  static constexpr std::size_t G = kind == 1 ? 1 : kind == 2 ? 4 : 3;
+  static constexpr bool ok = true, in_time_after = !returns_last<Spec>;
+  static constexpr std::size_t in_size = F, out_size = U;
+  struct memory {
+    aligned_array<Scalar, U> h, c;
+    aligned_array<Scalar, G * U> z, r;
+  };
+  static void step(const Scalar* p, const Scalar*, const Scalar* x_, Scalar* y, memory& m,
+                   context<Scalar>&) noexcept {
+    const auto x = vector_map<const Scalar, F>(x_);
+    auto h = vector_map<Scalar, U>(m.h.data());
+    auto z = vector_map<Scalar, G * U>(m.z.data());
+    small_matvec(Bound::W(p), x, z.data(), Bound::b(p).data());
+    if constexpr (kind == 1) {
+      small_matvec(Bound::Wh(p), h, z.data(), z.data());
+      h.array() = z.array().tanh();
+    } else if constexpr (kind == 2) {
+      small_matvec(Bound::Wh(p), h, z.data(), z.data());
+      auto c = vector_map<Scalar, U>(m.c.data()).array();
+      z.template head<2 * U>().array() = z.template head<2 * U>().array().logistic();
+      z.template segment<U>(2 * U).array() = z.template segment<U>(2 * U).array().tanh();
+      z.template tail<U>().array() = z.template tail<U>().array().logistic();
+      c = z.template segment<U>(U).array() * c +
+          z.template head<U>().array() * z.template segment<U>(2 * U).array();
+      h.array() = z.template tail<U>().array() * c.tanh();
+    } else if constexpr (kind == 3) {
+      auto r = vector_map<Scalar, G * U>(m.r.data());  // Wh h + bh
+      small_matvec(Bound::Wh(p), h, r.data(), Bound::b_recurrent(p).data());
+      z.template head<2 * U>().array() =
+          (z.template head<2 * U>().array() + r.template head<2 * U>().array()).logistic();
+      z.template tail<U>().array() =
+          (z.template tail<U>().array() + z.template segment<U>(U).array() * r.template tail<U>().array())
+              .tanh();
+      const auto u = z.template head<U>().array();
+      h.array() = u * h.array() + (Scalar(1) - u) * z.template tail<U>().array();
+    } else {
+      auto r = vector_map<Scalar, G * U>(m.r.data());  // rows 0 .. 2U: Wh_zr h; 2U .. 3U: r h
+      const auto wh = Bound::Wh(p);
+      small_matvec(wh.template topRows<2 * U>(), h, z.data(), z.data());
+      z.template head<2 * U>().array() = z.template head<2 * U>().array().logistic();
+      r.template tail<U>().array() = z.template segment<U>(U).array() * h.array();
+      small_matvec(wh.template bottomRows<U>(),
+                   Eigen::Map<const Eigen::Matrix<Scalar, int(U), 1>>(m.r.data() + 2 * U), z.data() + 2 * U,
+                   z.data() + 2 * U);
+      z.template tail<U>().array() = z.template tail<U>().array().tanh();
+      const auto u = z.template head<U>().array();
+      h.array() = u * h.array() + (Scalar(1) - u) * z.template tail<U>().array();
+    }
+    for (std::size_t i = 0; i < U; ++i) y[i] = m.h.data()[i];
+  }
+  static void reset(memory& m) noexcept {
+    std::fill_n(m.h.data(), U, Scalar(0));
+    std::fill_n(m.c.data(), U, Scalar(0));
+  }
+};
+
+// A causal Conv1D: the last (Kernel - 1) Dilation + 1 inputs in a ring; tap k reads the input
+// (Kernel - 1 - k) Dilation steps back, zeros before the first step (causal padding).
+template <class Spec, class Bound, class Scalar>
+requires is_causal_conv1d<Spec>
+struct stream_layer<Spec, Bound, Scalar, true> {
+  static constexpr std::size_t C = Bound::C, F = Bound::output_shape::dims[1], K = Spec::kernel;
+  static constexpr std::size_t R = Spec::span, D = Spec::dilation;
+  static constexpr bool ok = true, in_time_after = true;
+  static constexpr std::size_t in_size = C, out_size = F;
+  struct memory {
+    aligned_array<Scalar, R * C> ring;
+    std::size_t at = 0;
+  };
+  static void step(const Scalar* p, const Scalar*, const Scalar* x, Scalar* y_, memory& m,
+                   context<Scalar>&) noexcept {
+    Scalar* slot = m.ring.data() + m.at * C;
+    for (std::size_t c = 0; c < C; ++c) slot[c] = x[c];
+    const auto W = Bound::W(p);
+    auto y = vector_map<Scalar, F>(y_);
+    y = Bound::b(p);
+    [&]<std::size_t... k>(std::index_sequence<k...>) {
+      ((y.noalias() +=
+        W.template middleCols<C>(k * C).lazyProduct(Eigen::Map<const Eigen::Matrix<Scalar, int(C), 1>>(
+            m.ring.data() + ((m.at + R - (K - 1 - k) * D) % R) * C))),
+       ...);
+    }
+    (std::make_index_sequence<K>{});
+    m.at = m.at + 1 == R ? 0 : m.at + 1;
+  }
+  static void reset(memory& m) noexcept {
+    std::fill_n(m.ring.data(), R * C, Scalar(0));
+    m.at = 0;
+  }
+};
+
+// A block: each branch streams; the step's outputs are summed (Add, Residual), multiplied
+// (Multiply) or put side by side (Concat: the last axis is the step's).
+template <class Spec, class Bound, class Scalar>
+requires block_spec<Spec>
+struct stream_layer<Spec, Bound, Scalar, true> {
+  static constexpr std::size_t branch_count = Bound::branch_count;
+  template <std::size_t K>
+  using branch = stream_chain<typename Bound::template chain_at<K>, true>;
+  using branches = std::make_index_sequence<branch_count>;
+  static constexpr bool ok = []<std::size_t... K>(std::index_sequence<K...>) {
+    return ((branch<K>::ok && branch<K>::in_time_after) && ...);
+  }
+  (branches{});
+  static constexpr bool in_time_after = true;
+  static constexpr std::size_t in_size = drop_first<typename Bound::input_shape>::type::size;
+  static constexpr std::size_t out_size = drop_first<typename Bound::output_shape>::type::size;
+  static constexpr bool concat = std::is_same_v<typename Spec::op, concat_outputs>;
+  static constexpr bool multiply = std::is_same_v<typename Spec::op, multiply_outputs>;
+
+  struct memory {
+    template <class Seq>
+    struct parts;
+    template <std::size_t... K>
+    struct parts<std::index_sequence<K...>> {
+      using chains = std::tuple<typename branch<K>::memory...>;
+      using outputs = std::tuple<aligned_array<Scalar, branch<K>::out_size>...>;
+    };
+    typename parts<branches>::chains chains;
+    typename parts<branches>::outputs outputs;
+  };
+  static void step(const Scalar* p, const Scalar* b, const Scalar* x, Scalar* y, memory& m,
+                   context<Scalar>& ctx) noexcept {
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (branch<K>::step(p + Bound::template branch_offset<K>, b + Bound::template branch_buffer_offset<K>, x,
+                       std::get<K>(m.outputs).data(), std::get<K>(m.chains), ctx),
+       ...);
+      if constexpr (concat) {
+        std::size_t at = 0;
+        ((std::copy_n(std::get<K>(m.outputs).data(), branch<K>::out_size, y + at), at += branch<K>::out_size),
+         ...);
+      } else {
+        auto out = vector_map<Scalar, out_size>(y);
+        out = vector_map<const Scalar, out_size>(std::get<0>(m.outputs).data());
+        if constexpr (multiply)
+          ((K > 0 ? (out.array() *= vector_map<const Scalar, out_size>(std::get<K>(m.outputs).data()).array(),
+                     0)
+                  : 0),
+           ...);
+        else
+          ((K > 0 ? (out += vector_map<const Scalar, out_size>(std::get<K>(m.outputs).data()), 0) : 0), ...);
+      }
+    }
+    (branches{});
+  }
+  static void reset(memory& m) noexcept {
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (branch<K>::reset(std::get<K>(m.chains)), ...);
+    }
+    (branches{});
+  }
+};
+
+/// The stream forms of layers I .. depth - 1 of `Chain`, the first with its input in time or not.
+template <class Chain, std::size_t I, bool InTime>
+struct stream_from {
+  using head = stream_layer<typename Chain::template spec_type<I>, typename Chain::template layer_type<I>,
+                            typename Chain::scalar, InTime>;
+  using rest = stream_from<Chain, I + 1, InTime && head::in_time_after>;
+  using list =
+      decltype(std::tuple_cat(std::declval<std::tuple<head>>(), std::declval<typename rest::list>()));
+  static constexpr bool in_time_end = rest::in_time_end;
+};
+template <class Chain, std::size_t I, bool InTime>
+requires(I == Chain::depth) struct stream_from<Chain, I, InTime> {
+  using list = std::tuple<>;
+  static constexpr bool in_time_end = InTime;
+};
+
+/// A chain (a network's layers, or a block's branch) one step at a time.
+template <class Chain, bool InTime>
+struct stream_chain {
+  using Scalar = typename Chain::scalar;
+  using from = stream_from<Chain, 0, InTime>;
+  using layers = typename from::list;
+  static constexpr std::size_t depth = Chain::depth;
+  template <std::size_t I>
+  using layer = std::tuple_element_t<I, layers>;
+  using indices = std::make_index_sequence<depth>;
+  static constexpr bool in_time_after = from::in_time_end;
+  static constexpr std::size_t in_size = [] {
+    if constexpr (depth > 0)
+      return layer<0>::in_size;
+    else if constexpr (InTime)
+      return drop_first<typename Chain::input_shape>::type::size;
+    else
+      return Chain::input_shape::size;
+  }();
+  static constexpr std::size_t out_size = [] {
+    if constexpr (depth > 0)
+      return layer<depth - 1>::out_size;
+    else
+      return in_size;
+  }();
+  /// The first layer that cannot stream, counted from 1; 0 if every one can.
+  static constexpr std::size_t first_failure = []<std::size_t... I>(std::index_sequence<I...>) {
+    std::size_t first = 0;
+    ((first = first == 0 && !layer<I>::ok ? I + 1 : first), ...);
+    return first;
+  }
+  (indices{});
+  static constexpr bool ok = first_failure == 0;
+
+  struct memory {
+    template <class Seq>
+    struct parts;
+    template <std::size_t... I>
+    struct parts<std::index_sequence<I...>> {
+      using layers = std::tuple<typename layer<I>::memory...>;
+      using between = std::tuple<aligned_array<Scalar, layer<I>::out_size>...>;
+    };
+    typename parts<indices>::layers layers;
+    typename parts<indices>::between between;  // each layer's output (the last one's unused)
+  };
+
+  static void step(const Scalar* p, const Scalar* b, const Scalar* x, Scalar* y, memory& m,
+                   context<Scalar>& ctx) noexcept {
+    if constexpr (depth == 0) {
+      std::copy_n(x, in_size, y);
+    } else {
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (layer<I>::step(p + Chain::template offset<I>, b + Chain::template buffer_offset<I>,
+                        I == 0 ? x : std::get<(I > 0 ? I - 1 : 0)>(m.between).data(),
+                        I + 1 == depth ? y : std::get<I>(m.between).data(), std::get<I>(m.layers), ctx),
+         ...);
+      }
+      (indices{});
+    }
+  }
+  static void reset(memory& m) noexcept {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (layer<I>::reset(std::get<I>(m.layers)), ...);
+    }
+    (indices{});
+  }
+};
+
+template <class Chain, std::size_t First>
+constexpr bool stream_checked() {
+  if constexpr (First == 0)
+    return true;
+  else
+    return error::cannot_stream<First, typename Chain::template spec_type<First - 1>>::ok;
+}
+
+}  // namespace detail
+
+/// The deployment form of `Net`, a Sequential whose input is a sequence (Input<T, F>): one time step
+/// per call, T unbounded. It keeps each recurrent layer's state and each causal Conv1D's last inputs
+/// between calls; `reset()` starts a new sequence. `step` is noexcept, allocates nothing and takes no
+/// lock. Each step's output is what `Net` computes at that step of the whole sequence: the recurrent
+/// layer's state, a TimeDistributed layer's output, or, after a recurrent layer that returns its last
+/// step, what the layers after it compute from the state at this step.
+///
+/// It holds a `Net` for its weights: `network()` is the training network's type, so its weight file
+/// loads with `ctnn::load(model.network(), path)` unchanged, or `model.network() = trained`.
+///
+///     using Net = ctnn::Sequential<ctnn::Input<2048, 1>, ctnn::LSTM<16>, ctnn::Dense<1>>;
+///     auto model = std::make_unique<ctnn::streaming<Net>>();
+///     ctnn::load(model->network(), "amp.ctnn");
+///     for (float& s : buffer) s = model->step(s);
+template <class Net>
+class streaming {
+  using chain = typename Net::chain;
+  using stream = detail::stream_chain<chain, true>;
+  static_assert(Net::input_shape::rank >= 2,
+                "ctnn::streaming needs a network over a sequence, Input<T, F>: it runs one step of F values "
+                "per call");
+  // Instantiated with the class: a layer that cannot stream is one error, naming it.
+  using checked_ = std::bool_constant<detail::stream_checked<chain, stream::first_failure>()>;
+
+ public:
+  using network_type = Net;
+  using scalar = typename Net::scalar;
+  /// Values per step in, and out.
+  static constexpr std::size_t input_size = stream::in_size, output_size = stream::out_size;
+
+  streaming() : net_(std::make_unique<Net>()) { reset(); }
+  explicit streaming(const Net& trained) : net_(std::make_unique<Net>(trained)) { reset(); }
+
+  Net& network() noexcept { return *net_; }
+  const Net& network() const noexcept { return *net_; }
+
+  /// Starts a new sequence: states and past inputs back to zero, as at the start of a sample.
+  void reset() noexcept { stream::reset(memory_); }
+
+  /// One step: `input_size` values at `x`, `output_size` written at `y`.
+  void step(const scalar* x, scalar* y) noexcept {
+    std::copy_n(x, input_size, in_.data());
+    context<scalar> ctx{scratch_, rng_, mode::inference};
+    stream::step(net_->parameters().data(), net_->buffers().data(), in_.data(), out_.data(), memory_, ctx);
+    std::copy_n(out_.data(), output_size, y);
+  }
+  /// One step of one value in and one out (an audio sample through an effect model).
+  scalar step(scalar x) noexcept requires(input_size == 1 && output_size == 1) {
+    scalar y;
+    step(&x, &y);
+    return y;
+  }
+  /// One step as a vector.
+  template <class Derived>
+  vector<scalar, output_size> step(const Eigen::MatrixBase<Derived>& x) noexcept {
+    static_assert(
+        Derived::RowsAtCompileTime == static_cast<int>(input_size) && Derived::ColsAtCompileTime == 1,
+        "ctnn::streaming::step takes one step, a column of input_size values");
+    const vector<scalar, input_size> in = x;
+    vector<scalar, output_size> out;
+    step(in.data(), out.data());
+    return out;
+  }
+  /// `steps` steps at once: inputs side by side at `x` (input_size values per step), outputs at `y`.
+  void process(const scalar* x, scalar* y, std::size_t steps) noexcept {
+    for (std::size_t t = 0; t < steps; ++t) step(x + t * input_size, y + t * output_size);
+  }
+
+ private:
+  std::unique_ptr<Net> net_;
+  typename stream::memory memory_{};
+  detail::aligned_array<scalar, input_size> in_;
+  detail::aligned_array<scalar, output_size> out_;
+  detail::gemm_scratch<scalar> scratch_;
+  random_engine rng_{0};
+};
+
+}  // namespace ctnn

@@ -1,0 +1,145 @@
+// Tests for ctnn/streaming.hpp: one step per call equals the whole sequence at once, over 10,000 steps,
+// for an LSTM model, a GRU model (both reset_after forms, a last-step layer with Dense after it) and a
+// causal dilated Conv1D stack with residual blocks and a Concat; reset(); the training network's weight
+// file loads unchanged.
+#define BOOST_TEST_MODULE streaming
+#include <unistd.h>
+
+#include <ctnn/activations.hpp>
+#include <ctnn/blocks.hpp>
+#include <ctnn/io.hpp>
+#include <ctnn/layers/conv1d.hpp>
+#include <ctnn/layers/dense.hpp>
+#include <ctnn/layers/recurrent.hpp>
+#include <ctnn/layers/time_distributed.hpp>
+#include <ctnn/sequential.hpp>
+#include <ctnn/streaming.hpp>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "support/check.hpp"
+
+using namespace ctnn;
+
+namespace {
+constexpr std::size_t steps = 10000;
+
+template <class Net>
+std::unique_ptr<Net> perturbed(std::uint64_t seed) {
+  auto net = std::make_unique<Net>(seed);
+  random_engine rng(seed + 10);
+  for (Eigen::Index i = 0; i < net->parameters().size(); ++i)
+    net->parameters()[i] += typename Net::scalar(0.2 * rng.uniform(-1, 1));
+  return net;
+}
+
+template <class Scalar>
+std::vector<Scalar> signal(std::size_t n, std::size_t channels, std::uint64_t seed) {
+  random_engine rng(seed);
+  std::vector<Scalar> x(n * channels);
+  for (std::size_t t = 0; t < n; ++t)
+    for (std::size_t c = 0; c < channels; ++c)
+      x[t * channels + c] = Scalar(std::sin(0.01 * double(t) * double(c + 1)) + 0.5 * rng.uniform(-1, 1));
+  return x;
+}
+
+/// The largest difference between streaming `net` over its whole input and running it at once, relative
+/// to the largest output; Every: the network outputs every step (else only the last, compared with the
+/// stream's last step).
+template <class Net, bool Every>
+double stream_against_batch(const Net& net) {
+  constexpr std::size_t F = Net::input_shape::dims[1];
+  const auto x = signal<typename Net::scalar>(steps, F, 3);
+  auto ws = std::make_unique<typename Net::template workspace<1>>();
+  ws->input(1) = Eigen::Map<const Eigen::Matrix<typename Net::scalar, Net::input_shape::size, 1>>(x.data());
+  const Eigen::Matrix<double, Eigen::Dynamic, 1> batch = net.forward(*ws).col(0).template cast<double>();
+
+  auto model = std::make_unique<streaming<Net>>(net);
+  constexpr std::size_t out = streaming<Net>::output_size;
+  std::vector<typename Net::scalar> y(steps * out);
+  model->process(x.data(), y.data(), steps);
+  double worst = 0, scale = batch.cwiseAbs().maxCoeff();
+  if constexpr (Every) {
+    BOOST_TEST(static_cast<std::size_t>(batch.size()) == y.size());
+    for (std::size_t i = 0; i < y.size(); ++i)
+      worst = std::max(worst, std::abs(double(y[i]) - batch[Eigen::Index(i)]));
+  } else {
+    BOOST_TEST(static_cast<std::size_t>(batch.size()) == out);
+    for (std::size_t i = 0; i < out; ++i)
+      worst = std::max(worst, std::abs(double(y[(steps - 1) * out + i]) - batch[Eigen::Index(i)]));
+  }
+  BOOST_TEST(scale > 0.01);  // outputs that are not all near zero
+  return worst / scale;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(an_lstm_model_streams_as_it_runs_whole) {
+  using Net = basic_sequential<double, Input<steps, 2>, LSTM<8, Returns::sequences>,
+                               LSTM<4, Returns::sequences>, TimeDistributed<Dense<1>>>;
+  const auto net = perturbed<Net>(1);
+  const double error = stream_against_batch<Net, true>(*net);
+  BOOST_TEST_MESSAGE("LSTM, 10,000 steps: relative error " << error);
+  BOOST_TEST(error < 1e-6);
+  // The usual effect model: one value in, the last step's state into Dense, one value out per step.
+  using Amp = basic_sequential<double, Input<steps, 1>, LSTM<8>, Dense<1>>;
+  const auto amp = perturbed<Amp>(2);
+  BOOST_TEST((stream_against_batch<Amp, false>(*amp)) < 1e-6);
+}
+
+BOOST_AUTO_TEST_CASE(a_gru_model_streams_as_it_runs_whole) {
+  using Net = basic_sequential<double, Input<steps, 1>, GRU<8, Returns::sequences>,
+                               GRU<4, Returns::sequences, false>, TimeDistributed<Dense<2>>, Tanh>;
+  const auto net = perturbed<Net>(3);
+  const double error = stream_against_batch<Net, true>(*net);
+  BOOST_TEST_MESSAGE("GRU, 10,000 steps: relative error " << error);
+  BOOST_TEST(error < 1e-6);
+  using Last =
+      basic_sequential<double, Input<steps, 3>, SimpleRNN<6, Returns::sequences>, GRU<5>, Dense<3>, Softmax>;
+  const auto last = perturbed<Last>(4);
+  BOOST_TEST((stream_against_batch<Last, false>(*last)) < 1e-6);
+}
+
+BOOST_AUTO_TEST_CASE(a_causal_dilated_residual_stack_streams_as_it_runs_whole) {
+  using Net =
+      basic_sequential<double, Input<steps, 1>, Conv1D<8, 3, Padding::causal>, Tanh,
+                       Residual<Conv1D<8, 3, Padding::causal, 1, 2>, Tanh>,
+                       Residual<Conv1D<8, 3, Padding::causal, 1, 4>, Tanh>,
+                       Multiply<Branch<Conv1D<8, 2, Padding::causal, 1, 8>, Tanh>,
+                                Branch<Conv1D<8, 2, Padding::causal, 1, 8>, Sigmoid>>,
+                       Concat<Branch<>, Branch<TimeDistributed<Dense<3>>>>, TimeDistributed<Dense<1>>>;
+  const auto net = perturbed<Net>(5);
+  const double error = stream_against_batch<Net, true>(*net);
+  BOOST_TEST_MESSAGE("causal Conv1D stack, 10,000 steps: relative error " << error);
+  BOOST_TEST(error < 1e-6);
+}
+
+BOOST_AUTO_TEST_CASE(float_streams_close_to_float_batch) {
+  using Net = Sequential<Input<steps, 1>, LSTM<16, Returns::sequences>, TimeDistributed<Dense<1>>>;
+  const auto net = perturbed<Net>(6);
+  const double error = stream_against_batch<Net, true>(*net);
+  BOOST_TEST_MESSAGE("float LSTM<16>, 10,000 steps: relative error " << error);
+  BOOST_TEST(error < 1e-5);
+}
+
+BOOST_AUTO_TEST_CASE(reset_starts_again_and_the_weight_file_loads_unchanged) {
+  using Net = Sequential<Input<64, 1>, GRU<8, Returns::sequences>, Conv1D<4, 2, Padding::causal, 1, 3>,
+                         TimeDistributed<Dense<1>>>;
+  const auto net = perturbed<Net>(7);
+  const auto dir = std::filesystem::temp_directory_path() / ("ctnn_streaming_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  save(*net, dir / "model.ctnn");
+  auto model = std::make_unique<streaming<Net>>();
+  load(model->network(), dir / "model.ctnn");
+  std::filesystem::remove_all(dir);
+  static_assert(streaming<Net>::input_size == 1 && streaming<Net>::output_size == 1);
+  const auto x = signal<float>(500, 1, 8);
+  std::vector<float> first(500), again(500);
+  for (std::size_t t = 0; t < 500; ++t) first[t] = model->step(x[t]);
+  model->reset();
+  for (std::size_t t = 0; t < 500; ++t) again[t] = model->step(x[t]);
+  BOOST_TEST(first == again, boost::test_tools::per_element());
+  // The same as the network it was loaded from.
+  auto direct = std::make_unique<streaming<Net>>(*net);
+  for (std::size_t t = 0; t < 500; ++t) BOOST_TEST(direct->step(x[t]) == first[t]);
+}
