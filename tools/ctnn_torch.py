@@ -10,11 +10,22 @@
       Rebuilds the torch.nn.Sequential the file describes, loads its weights, and saves its
       state_dict to OUT.pt (torch.save); prints the Python that rebuilds the module.
 
+      --conv1d-padding same|causal: a Conv1D that keeps its input's length at stride 1 pads as
+      Keras' "same" or "causal", which the file does not say (nor a dilation: 1 is assumed).
+
 Supported: Linear, Conv2d (padding 0, or "same" for odd kernels at stride 1), MaxPool2d, AvgPool2d
 (stride = kernel), AdaptiveAvgPool2d(1) (+ Flatten), BatchNorm1d, BatchNorm2d, Flatten, Dropout, ReLU,
 LeakyReLU, ELU, Sigmoid, Tanh, Softmax, Identity, and ctnn's blocks as this module defines them for
 PyTorch: Residual(body), Add(*branches), Concat(*branches), Multiply(*branches), each branch an
 nn.Sequential (an empty one is the identity), nested at will.
+Sequences are batch-first, N x T x F, as ctnn's Input<T, F>: nn.LSTM, nn.GRU and nn.RNN (tanh), one
+layer, unidirectional, batch_first=True, each inside this module's Recurrent(rnn, sequences=False)
+(the last step's output, or every step's: ctnn's Returns::last and Returns::sequences); nn.Conv1d
+inside Conv1d(conv, causal=False) (which transposes to PyTorch's N x C x T and back; padding 0,
+"same" at stride 1, or causal: zeros before the sequence only); nn.Linear on a sequence is ctnn's
+TimeDistributed<Dense<N>>. LSTM gates are in the same order in both; GRU's are r, z, n in PyTorch and
+z, r, h in ctnn (Keras), and PyTorch's GRU is Keras' reset_after (ctnn's default). The two biases of
+nn.LSTM and nn.RNN are summed into ctnn's one (and imported as bias_ih, with bias_hh zero).
 Layouts: ctnn images are H x W x C (channels fastest); PyTorch's are C x H x W. Conv2d weights
 (F, C, KH, KW) become ctnn kernels F x (KH*KW*C); the first Linear after a Flatten of an image has its
 input columns reordered from C,H,W order to H,W,C order (and back on import).
@@ -76,6 +87,35 @@ class Concat(_Block):
         return torch.cat([b(x) for b in self.branches], dim=1)
 
 
+class Recurrent(nn.Module):
+    """nn.LSTM, nn.GRU or nn.RNN (batch_first=True) as a layer of a Sequential: the last step's output
+    (ctnn's Returns::last, Keras' default) or, with sequences=True, every step's (Returns::sequences)."""
+
+    def __init__(self, rnn, sequences=False):
+        super().__init__()
+        self.rnn, self.sequences = rnn, sequences
+
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        return out if self.sequences else out[:, -1]
+
+
+class Conv1d(nn.Module):
+    """nn.Conv1d on batch-first sequences, N x T x C (ctnn's layout), transposed to PyTorch's N x C x T
+    and back; causal=True pads (kernel - 1) * dilation zeros before the sequence (the conv's own
+    padding 0): ctnn's Padding::causal."""
+
+    def __init__(self, conv, causal=False):
+        super().__init__()
+        self.conv, self.causal = conv, causal
+
+    def forward(self, x):
+        x = x.transpose(1, 2)
+        if self.causal:
+            x = nn.functional.pad(x, ((self.conv.kernel_size[0] - 1) * self.conv.dilation[0], 0))
+        return self.conv(x).transpose(1, 2)
+
+
 def block_kind(m):
     """"Residual", "Add", "Concat" or "Multiply" for this module's blocks, else None. By name: a model
     saved by a script that imported ctnn_torch holds ctnn_torch.Residual, which is not this file's
@@ -84,6 +124,78 @@ def block_kind(m):
     if cls.__module__ in ("ctnn_torch", "__main__") and cls.__name__ in ("Residual", "Add", "Concat", "Multiply"):
         return cls.__name__
     return None
+
+
+def tool_module(m, name):
+    """Whether m is this module's `name` (Recurrent, Conv1d), by name as block_kind."""
+    return type(m).__module__ in ("ctnn_torch", "__main__") and type(m).__name__ == name
+
+
+# GRU's gates: ctnn's (Keras') z, r, h are PyTorch's rows [U, 2U), [0, U), [2U, 3U).
+def gru_rows(u):
+    return torch.cat([torch.arange(u, 2 * u), torch.arange(0, u), torch.arange(2 * u, 3 * u)])
+
+
+def recurrent_record(m, shape):
+    rnn = m.rnn
+    kind = {nn.LSTM: "LSTM", nn.GRU: "GRU", nn.RNN: "SimpleRNN"}.get(type(rnn))
+    if kind is None:
+        raise Error(f"Recurrent({type(rnn).__name__}): ctnn has LSTM, GRU and SimpleRNN (nn.RNN)")
+    if len(shape) != 2 or shape[1] != rnn.input_size:
+        raise Error(f"{type(rnn).__name__}({rnn.input_size}, {rnn.hidden_size}) after shape {tuple(shape)}: it "
+                    "takes a sequence of T steps of input_size features")
+    if rnn.num_layers != 1 or rnn.bidirectional or not rnn.batch_first or not rnn.bias or \
+            getattr(rnn, "proj_size", 0) or (kind == "SimpleRNN" and rnn.nonlinearity != "tanh"):
+        raise Error(f"{type(rnn).__name__} with num_layers={rnn.num_layers}, bidirectional={rnn.bidirectional}, "
+                    f"batch_first={rnn.batch_first}, bias={rnn.bias}: ctnn's layer is one layer, one direction, "
+                    "batch-first, with biases (nn.RNN with tanh; nn.LSTM without proj_size); stack Recurrent "
+                    "modules for more layers")
+    u = rnn.hidden_size
+    wi, wh = rnn.weight_ih_l0.detach().double(), rnn.weight_hh_l0.detach().double()
+    bi, bh = rnn.bias_ih_l0.detach().double(), rnn.bias_hh_l0.detach().double()
+    if kind == "GRU":
+        rows = gru_rows(u)
+        wi, wh, bias, bias_cols = wi[rows], wh[rows], torch.cat([bi[rows], bh[rows]]), 2
+    else:
+        bias, bias_cols = bi + bh, 1
+    g = wi.shape[0]
+    tensors = [("kernel", g, shape[1], wi.t().reshape(-1)), ("recurrent_kernel", g, u, wh.t().reshape(-1)),
+               ("bias", g, bias_cols, bias)]
+    returns = ", ctnn::Returns::sequences" if m.sequences else ""
+    outs = [shape[0], u] if m.sequences else [u]
+    return Record(kind, f"ctnn::{kind}<{u}{returns}>", shape, outs, tensors)
+
+
+def conv1d_record(m, shape):
+    conv = m.conv
+    if not isinstance(conv, nn.Conv1d):
+        raise Error(f"Conv1d({type(conv).__name__}): it wraps an nn.Conv1d")
+    if len(shape) != 2 or shape[1] != conv.in_channels:
+        raise Error(f"Conv1d({conv.in_channels}, {conv.out_channels}) after shape {tuple(shape)}: it takes a "
+                    "sequence of T steps of in_channels values")
+    if conv.groups != 1 or conv.padding_mode != "zeros":
+        raise Error("Conv1d with groups or a padding mode other than zeros: ctnn's Conv1D has neither")
+    (k,), (stride,), (dilation,) = conv.kernel_size, conv.stride, conv.dilation
+    span, t = (k - 1) * dilation + 1, shape[0]
+    pad = conv.padding if isinstance(conv.padding, str) else conv.padding[0]
+    if m.causal:
+        if pad not in (0, "valid") or stride != 1:
+            raise Error("a causal Conv1d pads by itself: give the nn.Conv1d padding 0 and stride 1")
+        padding, length = "causal", t
+    elif pad in (0, "valid"):
+        if span > t:
+            raise Error(f"Conv1d spanning {span} steps on a sequence of {t}")
+        padding, length = "valid", (t - span) // stride + 1
+    elif stride == 1 and (pad == "same" or (span % 2 == 1 and pad == span // 2)):
+        padding, length = "same", t
+    else:
+        raise Error(f"Conv1d padding {conv.padding} at stride {stride}: ctnn has valid (0), same (at stride 1) "
+                    "and causal (Conv1d(conv, causal=True))")
+    w = conv.weight.detach().double().permute(0, 2, 1).reshape(conv.out_channels, -1)  # F x (K C), k C + c
+    tensors = [("kernel", conv.out_channels, k * conv.in_channels, w.t().reshape(-1)),
+               ("bias", conv.out_channels, 1, bias_of(conv, conv.out_channels))]
+    spec = f"ctnn::Conv1D<{conv.out_channels}, {k}, ctnn::Padding::{padding}, {stride}, {dilation}>"
+    return Record("Conv1D", spec, shape, [length, conv.out_channels], tensors)
 
 
 def fraction(x):
@@ -168,6 +280,22 @@ def one_layer(m, shape, state):
     """The record of one PyTorch module after `shape`."""
     ins = list(shape)
     tensors, buffers = [], []
+    if tool_module(m, "Recurrent"):
+        return recurrent_record(m, shape)
+    if tool_module(m, "Conv1d"):
+        return conv1d_record(m, shape)
+    if isinstance(m, (nn.LSTM, nn.GRU, nn.RNN, nn.Conv1d)):
+        wrapper = "Conv1d" if isinstance(m, nn.Conv1d) else "Recurrent"
+        raise Error(f"a bare {type(m).__name__}: wrap it in ctnn_torch.{wrapper}(...), which runs it on batch-first "
+                    "sequences (N x T x F, ctnn's layout) and gives a Sequential one tensor")
+    if isinstance(m, nn.Linear) and len(shape) == 2:  # per step, as PyTorch's Linear on N x T x F
+        if shape[1] != m.in_features:
+            raise Error(f"Linear({m.in_features}, {m.out_features}) after shape {tuple(shape)}")
+        w = m.weight.detach().double()
+        tensors = [("kernel", m.out_features, m.in_features, w.t().reshape(-1)),
+                   ("bias", m.out_features, 1, bias_of(m, m.out_features))]
+        return Record("TimeDistributed", f"ctnn::TimeDistributed<ctnn::Dense<{m.out_features}>>", ins,
+                      [shape[0], m.out_features], tensors)
     if True:
         if isinstance(m, nn.Linear):
             if len(shape) != 1 or shape[0] != m.in_features:
@@ -430,6 +558,19 @@ def rebuild_layer(layers, tensors, i, name, state):
                 state["image_flattened"] = tuple(ins)
             m = nn.Flatten()
             code.append("nn.Flatten()")
+        elif name in ("LSTM", "GRU", "SimpleRNN"):
+            m, c = rebuild_recurrent(i, name, ins, outs, tensors)
+            code.append(c)
+        elif name == "Conv1D":
+            m, c = rebuild_conv1d(i, ins, outs, tensors)
+            code.append(c)
+        elif name == "TimeDistributed":
+            if (i, "kernel") not in tensors or (i, "bias") not in tensors or len(ins) != 2:
+                raise Error(f"layer {i}: TimeDistributed of a layer other than Dense: the file does not say which")
+            m = nn.Linear(ins[1], outs[1])
+            m.weight.data = tensors[(i, "kernel")].float().contiguous()
+            m.bias.data = tensors[(i, "bias")].reshape(-1).float()
+            code.append((f"nn.Linear({ins[1]}, {outs[1]})", "on every step: ctnn's TimeDistributed<Dense>"))
         else:
             simple = {"ReLU": nn.ReLU, "Sigmoid": nn.Sigmoid, "Tanh": nn.Tanh, "Linear": nn.Identity,
                       "LeakyReLU": nn.LeakyReLU, "ELU": nn.ELU, "Dropout": nn.Dropout}
@@ -445,6 +586,60 @@ def rebuild_layer(layers, tensors, i, name, state):
     return m, expr + (f"  # {comment}" if comment else "")
 
 
+# What the import cannot read from a file: a length-keeping Conv1D's padding (set by --conv1d-padding).
+IMPORT_OPTIONS = {"conv1d_padding": None}
+
+
+def rebuild_recurrent(i, name, ins, outs, tensors):
+    t, f = ins
+    u = outs[-1]
+    sequences = len(outs) == 2
+    kernel, rec, bias = tensors[(i, "kernel")], tensors[(i, "recurrent_kernel")], tensors[(i, "bias")]
+    cls = {"LSTM": nn.LSTM, "GRU": nn.GRU, "SimpleRNN": nn.RNN}[name]
+    rnn = cls(f, u, batch_first=True)
+    if name == "GRU":
+        if bias.shape[1] != 2:
+            raise Error(f"layer {i}: a GRU with reset_after false; PyTorch's nn.GRU is reset_after only")
+        inverse = torch.empty(3 * u, dtype=torch.long)
+        inverse[gru_rows(u)] = torch.arange(3 * u)
+        kernel, rec = kernel[inverse], rec[inverse]
+        bi, bh = bias[:, 0][inverse], bias[:, 1][inverse]
+    else:
+        bi, bh = bias[:, 0], torch.zeros(bias.shape[0], dtype=torch.float64)
+    rnn.weight_ih_l0.data = kernel.float().contiguous()
+    rnn.weight_hh_l0.data = rec.float().contiguous()
+    rnn.bias_ih_l0.data = bi.float().contiguous()
+    rnn.bias_hh_l0.data = bh.float().contiguous()
+    m = Recurrent(rnn, sequences=sequences)
+    return m, f"ctnn_torch.Recurrent(nn.{cls.__name__}({f}, {u}, batch_first=True), sequences={sequences})"
+
+
+def rebuild_conv1d(i, ins, outs, tensors):
+    """A Conv1D's geometry from its shapes and kernel (the file has no hyper-parameters): valid at the
+    stride that gives its length, dilation 1; a length-keeping one pads as --conv1d-padding says."""
+    (t, c), (length, f) = ins, outs
+    w = tensors[(i, "kernel")]
+    k = w.shape[1] // c
+    causal, stride, padding = False, 1, 0
+    if length == t and k > 1:
+        choice = IMPORT_OPTIONS["conv1d_padding"]
+        if choice is None:
+            raise Error(f"layer {i}: Conv1D {tuple(ins)} -> {tuple(outs)} with a kernel of {k} keeps the length: "
+                        "Padding::same or Padding::causal, which the file does not say; give --conv1d-padding "
+                        "same|causal (a dilation is not in the file either: 1 is assumed)")
+        causal, padding = choice == "causal", ("same" if choice == "same" else 0)
+    else:
+        stride = next((s for s in range(1, t + 1) if t >= k and (t - k) // s + 1 == length), None)
+        if stride is None:
+            raise Error(f"layer {i}: Conv1D {tuple(ins)} -> {tuple(outs)} with a kernel of {k}: no stride gives that "
+                        "length without padding (dilation 1 assumed)")
+    conv = nn.Conv1d(c, f, k, stride=stride, padding=padding)
+    conv.weight.data = w.reshape(f, k, c).permute(0, 2, 1).float().contiguous()
+    conv.bias.data = tensors[(i, "bias")].reshape(-1).float()
+    pad = repr(padding)
+    return Conv1d(conv, causal=causal), f"ctnn_torch.Conv1d(nn.Conv1d({c}, {f}, {k}, stride={stride}, padding={pad}), causal={causal})"
+
+
 def cpp_type(input_shape, records):
     dims = ", ".join(str(d) for d in input_shape)
     specs = ", ".join(r.spec for r in records if "/" not in r.name)
@@ -455,9 +650,10 @@ def export(model, out, input_shape=None):
     if not isinstance(model, nn.Sequential):
         raise Error(f"the model is a {type(model).__name__}; this tool converts a torch.nn.Sequential")
     if input_shape is None:
-        first = next((m for m in model if isinstance(m, (nn.Linear, nn.Conv2d))), None)
+        first = next((m for m in model if isinstance(m, (nn.Linear, nn.Conv2d)) or tool_module(m, "Recurrent")
+                      or tool_module(m, "Conv1d")), None)
         if not isinstance(first, nn.Linear):
-            raise Error("give --input H,W,C for a model that starts with a convolution")
+            raise Error("give --input: H,W,C for a model that starts with a convolution, T,F for a sequence")
         input_shape = [first.in_features]
     records, _ = walk(model, input_shape)
     write_file(out, records)
@@ -474,6 +670,7 @@ def main():
     i = sub.add_parser("import")
     i.add_argument("ctnn_file")
     i.add_argument("out")
+    i.add_argument("--conv1d-padding", choices=("same", "causal"))
     args = ap.parse_args()
     try:
         if args.command == "export":
@@ -481,6 +678,7 @@ def main():
             shape = [int(d) for d in args.input.split(",")] if args.input else None
             print(export(model, args.out, shape))
         else:
+            IMPORT_OPTIONS["conv1d_padding"] = args.conv1d_padding
             model, code = rebuild(*read_file(args.ctnn_file))
             torch.save(model.state_dict(), args.out)
             if "ctnn_torch." in code:  # the blocks are this tool's modules

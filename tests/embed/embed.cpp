@@ -2,12 +2,14 @@
 // predicts exactly as the same model loaded from its file.
 #define BOOST_TEST_MODULE embed
 #include <boost/test/unit_test.hpp>
+#include <cmath>
 #include <memory>
 
 #include "blocks_weights.hpp"
 #include "cnn_weights.hpp"
 #include "mlp_weights.hpp"
 #include "models.hpp"
+#include "seq_weights.hpp"
 
 template <class Net, class Load>
 void predictions_are_identical(const std::string& file, Load load_embedded) {
@@ -55,8 +57,31 @@ BOOST_AUTO_TEST_CASE(embedded_weights_predict_exactly_as_the_file) {
                                              [](embed_test::Cnn& net) { cnn_weights::load(net); });
   predictions_are_identical<embed_test::Blocks>(CTNN_EMBED_DIR "/blocks.ctnn",
                                                 [](embed_test::Blocks& net) { blocks_weights::load(net); });
+  predictions_are_identical<embed_test::Seq>(CTNN_EMBED_DIR "/seq.ctnn",
+                                             [](embed_test::Seq& net) { seq_weights::load(net); });
   const auto made = mlp_weights::make<embed_test::Mlp>();
   embed_test::Mlp loaded;
   ctnn::load(loaded, CTNN_EMBED_DIR "/mlp.ctnn");
   BOOST_TEST((made.parameters().array() == loaded.parameters().array()).all());
+}
+
+// The streaming form of a sequence model runs on weights compiled in: the same steps as from the file.
+static_assert(seq_weights::same_architecture<embed_test::Seq>());
+static_assert(!seq_weights::same_architecture<
+              ctnn::Sequential<ctnn::Input<32, 1>, ctnn::Conv1D<4, 3, ctnn::Padding::causal, 1, 2>, ctnn::Tanh,
+                               ctnn::GRU<8, ctnn::Returns::sequences>, ctnn::GRU<6, ctnn::Returns::sequences>,
+                               ctnn::TimeDistributed<ctnn::Dense<1>>>>());
+BOOST_AUTO_TEST_CASE(an_embedded_sequence_model_streams_as_its_file) {
+  auto embedded = std::make_unique<ctnn::streaming<embed_test::Seq>>();
+  auto from_file = std::make_unique<ctnn::streaming<embed_test::Seq>>();
+  seq_weights::load(embedded->network());
+  ctnn::load(from_file->network(), CTNN_EMBED_DIR "/seq.ctnn");
+  bool same = true, moved = false;
+  for (int t = 0; t < 2000; ++t) {
+    const float x = std::sin(0.05f * static_cast<float>(t)), y = embedded->step(x);
+    same = same && y == from_file->step(x);
+    moved = moved || y != 0.0f;
+  }
+  BOOST_TEST(same);
+  BOOST_TEST(moved);
 }

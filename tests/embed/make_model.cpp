@@ -26,6 +26,9 @@ int main(int argc, char** argv) try {
     }
   }
   ctnn::save(blocks, dir + "/blocks.ctnn");
+  embed_test::Seq seq(6);
+  for (auto& v : seq.parameters()) v += 0.01f;
+  ctnn::save(seq, dir + "/seq.ctnn");
 } catch (const std::exception& e) {
   std::fprintf(stderr, "%s\n", e.what());
   return 1;

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """The PyTorch interop test: random PyTorch models (an MLP, a CNN, a residual CNN with BatchNorm2d and a
-projection Add, a two-branch Concat model with BatchNorm1d) exported with tools/ctnn_torch.py and
+projection Add, a two-branch Concat model with BatchNorm1d; sequence models with Conv1d, GRU, LSTM, RNN,
+per-step Linear, causal dilated Conv1d in a residual block) exported with tools/ctnn_torch.py and
 run in C++ (tests/interop/predict.cpp) must match PyTorch's outputs on 100 random inputs within 1e-5
 relative; random ctnn models imported into PyTorch must match ctnn's the same way.
 
@@ -41,6 +42,16 @@ CONCAT_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<20>, ctnn::Concat<ctnn:
                "ctnn::Softmax>;")
 
 
+SEQ_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<12, 3>, ctnn::Conv1D<4, 3, ctnn::Padding::valid, 2, 1>, "
+            "ctnn::Tanh, ctnn::GRU<8, ctnn::Returns::sequences>, ctnn::TimeDistributed<ctnn::Dense<7>>, "
+            "ctnn::LSTM<6, ctnn::Returns::sequences>, ctnn::SimpleRNN<5>, ctnn::Dense<2>>;")
+TCN_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<16, 2>, ctnn::Conv1D<4, 3, ctnn::Padding::causal, 1, 2>, "
+            "ctnn::Tanh, ctnn::Residual<ctnn::Conv1D<4, 2, ctnn::Padding::causal, 1, 4>, ctnn::Tanh>, "
+            "ctnn::Conv1D<3, 3, ctnn::Padding::same, 1, 1>, ctnn::Sigmoid, ctnn::TimeDistributed<ctnn::Dense<1>>>;")
+CAUSAL_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<10, 2>, ctnn::Conv1D<3, 2, ctnn::Padding::causal, 1, 1>, "
+               "ctnn::Tanh, ctnn::GRU<4, ctnn::Returns::sequences>, ctnn::TimeDistributed<ctnn::Dense<1>>>;")
+
+
 def bn(c, rank):
     """Keras' (ctnn's) defaults in PyTorch's terms: epsilon 1e-3, momentum 0.01 (PyTorch weighs the batch)."""
     return (nn.BatchNorm1d if rank == 1 else nn.BatchNorm2d)(c, eps=1e-3, momentum=0.01)
@@ -62,8 +73,25 @@ def models():
     concat = nn.Sequential(
         ctnn_torch.Concat(nn.Sequential(nn.Linear(20, 8), nn.Tanh()), nn.Sequential(nn.Linear(20, 6), bn(6, 1), nn.ReLU())),
         nn.Linear(14, 3), nn.Softmax(dim=1))
-    return {"mlp": (mlp, None, (20,), MLP_TYPE), "cnn": (cnn, "10,10,3", (10, 10, 3), CNN_TYPE),
-            "resnet": (resnet, "10,10,3", (10, 10, 3), RESNET_TYPE), "concat": (concat, "20", (20,), CONCAT_TYPE)}
+    seq = nn.Sequential(
+        ctnn_torch.Conv1d(nn.Conv1d(3, 4, 3, stride=2)), nn.Tanh(),
+        ctnn_torch.Recurrent(nn.GRU(4, 8, batch_first=True), sequences=True), nn.Linear(8, 7),
+        ctnn_torch.Recurrent(nn.LSTM(7, 6, batch_first=True), sequences=True),
+        ctnn_torch.Recurrent(nn.RNN(6, 5, batch_first=True)), nn.Linear(5, 2))
+    tcn = nn.Sequential(
+        ctnn_torch.Conv1d(nn.Conv1d(2, 4, 3, dilation=2), causal=True), nn.Tanh(),
+        ctnn_torch.Residual(nn.Sequential(ctnn_torch.Conv1d(nn.Conv1d(4, 4, 2, dilation=4), causal=True), nn.Tanh())),
+        ctnn_torch.Conv1d(nn.Conv1d(4, 3, 3, padding="same")), nn.Sigmoid(), nn.Linear(3, 1))
+    causal = nn.Sequential(
+        ctnn_torch.Conv1d(nn.Conv1d(2, 3, 2), causal=True), nn.Tanh(),
+        ctnn_torch.Recurrent(nn.GRU(3, 4, batch_first=True), sequences=True), nn.Linear(4, 1))
+    # The last entry: the import's flags, or the error it must give (the file cannot say a dilation).
+    return {"mlp": (mlp, None, (20,), MLP_TYPE, []), "cnn": (cnn, "10,10,3", (10, 10, 3), CNN_TYPE, []),
+            "resnet": (resnet, "10,10,3", (10, 10, 3), RESNET_TYPE, []),
+            "concat": (concat, "20", (20,), CONCAT_TYPE, []),
+            "seq": (seq, "12,3", (12, 3), SEQ_TYPE, []),
+            "tcn": (tcn, "16,2", (16, 2), TCN_TYPE, "keeps the length: Padding::same or Padding::causal"),
+            "causal": (causal, "10,2", (10, 2), CAUSAL_TYPE, ["--conv1d-padding", "causal"])}
 
 
 def to_torch(x, shape):
@@ -83,7 +111,7 @@ def check(name, ctnn_out, torch_out):
         failures.append(f"{name}: {err}")
 
 
-for kind, (model, shape_flag, shape, expected_type) in models().items():
+for kind, (model, shape_flag, shape, expected_type, import_flags) in models().items():
     # PyTorch -> ctnn
     with torch.no_grad():
         for p in model.parameters():
@@ -107,7 +135,7 @@ for kind, (model, shape_flag, shape, expected_type) in models().items():
                    check=True)
     ctnn_y = np.fromfile(os.path.join(work, "y.f32"), dtype=np.float32).reshape(100, -1)
     with torch.no_grad():
-        torch_y = model(to_torch(x, shape)).numpy()
+        torch_y = model(to_torch(x, shape)).numpy().reshape(len(x), -1)
     check(f"{kind} PyTorch -> ctnn", ctnn_y, torch_y)
 
     # ctnn -> PyTorch
@@ -116,13 +144,19 @@ for kind, (model, shape_flag, shape, expected_type) in models().items():
     subprocess.run([exe, "predict", kind, made, os.path.join(work, "x.f32"), os.path.join(work, "y.f32")], check=True)
     ctnn_y = np.fromfile(os.path.join(work, "y.f32"), dtype=np.float32).reshape(100, -1)
     state = os.path.join(work, f"{kind}_state.pt")
-    printed = subprocess.run([sys.executable, tool, "import", made, state], check=True, capture_output=True,
-                             text=True).stdout
+    if isinstance(import_flags, str):  # the import must refuse, saying why
+        refused = subprocess.run([sys.executable, tool, "import", made, state], capture_output=True, text=True)
+        print(f"{kind} ctnn -> PyTorch: refused: {refused.stderr.strip()}")
+        if refused.returncode == 0 or import_flags not in refused.stderr:
+            failures.append(f"{kind}: the import should have refused with '{import_flags}', gave {refused}")
+        continue
+    printed = subprocess.run([sys.executable, tool, "import", made, state] + import_flags, check=True,
+                             capture_output=True, text=True).stdout
     fresh = models()[kind][0]
     fresh.load_state_dict(torch.load(state))
     fresh.eval()
     with torch.no_grad():
-        torch_y = fresh(to_torch(x, shape)).numpy()
+        torch_y = fresh(to_torch(x, shape)).numpy().reshape(len(x), -1)
     check(f"{kind} ctnn -> PyTorch", ctnn_y, torch_y)
     # The code the tool printed runs as it is: it builds the model and loads the weights it wrote.
     scope = {}
@@ -134,7 +168,7 @@ for kind, (model, shape_flag, shape, expected_type) in models().items():
     printed_model = scope["model"]
     printed_model.eval()
     with torch.no_grad():
-        torch_y = printed_model(to_torch(x, shape)).numpy()
+        torch_y = printed_model(to_torch(x, shape)).numpy().reshape(len(x), -1)
     check(f"{kind} ctnn -> printed PyTorch code", ctnn_y, torch_y)
 
 if failures:

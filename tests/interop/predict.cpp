@@ -1,7 +1,7 @@
 // The C++ side of the PyTorch interop test (tests/interop/check.py): runs ctnn on models that
 // tools/ctnn_torch.py exported, and makes models for it to import.
-//   predict mlp|cnn|resnet|concat MODEL.ctnn INPUTS.f32 OUTPUTS.f32   load, run every input, write the outputs
-//   make mlp|cnn|resnet|concat MODEL.ctnn SEED                        save a randomly initialised model
+//   predict mlp|cnn|resnet|concat|seq|tcn|causal MODEL.ctnn INPUTS.f32 OUTPUTS.f32   load, run every input, write the outputs
+//   make mlp|cnn|resnet|concat|seq|tcn|causal MODEL.ctnn SEED                        save a randomly initialised model
 // Inputs and outputs are raw little-endian float32, one sample after another, in ctnn's layout.
 #include <cstdio>
 #include <cstring>
@@ -31,6 +31,20 @@ using Concat = ctnn::Sequential<
     ctnn::Concat<ctnn::Branch<ctnn::Dense<8>, ctnn::Tanh>,
                  ctnn::Branch<ctnn::Dense<6>, ctnn::BatchNormalization<>, ctnn::ReLU>>,
     ctnn::Dense<3>, ctnn::Softmax>;
+
+// Sequences: a strided valid Conv1D, GRU and LSTM returning every step, a per-step Dense between them,
+// SimpleRNN's last step; a causal dilated stack with a residual block and a same Conv1D (exported
+// only: the file holds no dilation); a causal Conv1D without dilation into a GRU (imported with
+// --conv1d-padding causal).
+using Seq = ctnn::Sequential<ctnn::Input<12, 3>, ctnn::Conv1D<4, 3, ctnn::Padding::valid, 2>, ctnn::Tanh,
+                             ctnn::GRU<8, ctnn::Returns::sequences>, ctnn::TimeDistributed<ctnn::Dense<7>>,
+                             ctnn::LSTM<6, ctnn::Returns::sequences>, ctnn::SimpleRNN<5>, ctnn::Dense<2>>;
+using Tcn = ctnn::Sequential<ctnn::Input<16, 2>, ctnn::Conv1D<4, 3, ctnn::Padding::causal, 1, 2>, ctnn::Tanh,
+                             ctnn::Residual<ctnn::Conv1D<4, 2, ctnn::Padding::causal, 1, 4>, ctnn::Tanh>,
+                             ctnn::Conv1D<3, 3, ctnn::Padding::same>, ctnn::Sigmoid,
+                             ctnn::TimeDistributed<ctnn::Dense<1>>>;
+using Causal = ctnn::Sequential<ctnn::Input<10, 2>, ctnn::Conv1D<3, 2, ctnn::Padding::causal>, ctnn::Tanh,
+                                ctnn::GRU<4, ctnn::Returns::sequences>, ctnn::TimeDistributed<ctnn::Dense<1>>>;
 
 template <class Net>
 int run(const std::string& mode, const std::string& model, const std::string& a, const std::string& b) {
@@ -71,7 +85,7 @@ int run(const std::string& mode, const std::string& model, const std::string& a,
 
 int main(int argc, char** argv) try {
   if (argc != 5 && argc != 6) {
-    std::cerr << "usage: " << argv[0] << " predict mlp|cnn|resnet|concat MODEL INPUTS OUTPUTS | make mlp|cnn|resnet|concat MODEL SEED\n";
+    std::cerr << "usage: " << argv[0] << " predict mlp|cnn|resnet|concat|seq|tcn|causal MODEL INPUTS OUTPUTS | make mlp|cnn|resnet|concat|seq|tcn|causal MODEL SEED\n";
     return 2;
   }
   const std::string mode = argv[1], net = argv[2];
@@ -79,6 +93,9 @@ int main(int argc, char** argv) try {
   if (net == "mlp") return run<Mlp>(mode, argv[3], argv[4], b);
   if (net == "resnet") return run<Resnet>(mode, argv[3], argv[4], b);
   if (net == "concat") return run<Concat>(mode, argv[3], argv[4], b);
+  if (net == "seq") return run<Seq>(mode, argv[3], argv[4], b);
+  if (net == "tcn") return run<Tcn>(mode, argv[3], argv[4], b);
+  if (net == "causal") return run<Causal>(mode, argv[3], argv[4], b);
   return run<Cnn>(mode, argv[3], argv[4], b);
 } catch (const std::exception& e) {
   std::cerr << e.what() << "\n";
