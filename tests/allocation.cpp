@@ -375,12 +375,14 @@ BOOST_AUTO_TEST_CASE(streaming_steps_allocate_nothing) {
   auto lstm = std::make_unique<streaming<Lstm>>();
   auto gru = std::make_unique<streaming<Gru>>();
   auto tcn = std::make_unique<streaming<Tcn>>();
+  auto fast = std::make_unique<streaming<Tcn, Activations::fast>>();  // fast tanh, in layers and gates
+  auto fast_lstm = std::make_unique<streaming<Lstm, Activations::fast>>();
   float sink = 0;
   Eigen::Vector2f two(0.5f, -0.25f);
   no_allocation_zone zone;
   for (int t = 0; t < 1000; ++t) {
     const float x = std::sin(0.01f * static_cast<float>(t));
-    sink += lstm->step(x) + tcn->step(x);
+    sink += lstm->step(x) + tcn->step(x) + fast->step(x) + fast_lstm->step(x);
     sink += gru->step(two * x).sum();
   }
   lstm->reset();
