@@ -502,4 +502,28 @@ BOOST_AUTO_TEST_CASE(a_graph_trains_on_two_threads_without_allocating_per_step) 
   BOOST_TEST(counts[0] == counts[1]);
   BOOST_TEST(counts[0] < 40);
 }
+BOOST_AUTO_TEST_CASE(a_streamed_graph_steps_without_allocating) {
+  // A sequence and a whole input, two outputs: the steps read and write only the model's memory.
+  using Net =
+      Graph<Inputs<In<"x", 64, 1>, In<"c", 2>>, Node<"lstm", LSTM<8, Returns::sequences>, "x">,
+            Node<"conv", Conv1D<8, 3, Padding::causal, 1, 2>, "x">, Node<"sum", Add<>, "lstm", "conv">,
+            Node<"every", TimeDistributed<Dense<1>>, "sum">, Node<"gru", GRU<4>, "sum">,
+            Node<"both", Concat<>, "gru", "c">, Node<"last", Dense<1>, "both">, Outputs<"every", "last">>;
+  auto model = std::make_unique<streaming<Net>>();
+  auto fast = std::make_unique<streaming<Net, Activations::fast>>();
+  const Eigen::Vector2f c(0.5f, -0.25f);
+  float sink = 0, every = 0, last = 0;
+  no_allocation_zone zone;
+  for (int t = 0; t < 1000; ++t) {
+    const float x = std::sin(0.01f * static_cast<float>(t));
+    model->step({&x, c.data()}, {&every, &last});
+    sink += every + last;
+    fast->step({&x, c.data()}, {&every, &last});
+    sink += every + last;
+  }
+  model->reset();
+  zone.release();
+  BOOST_TEST(std::isfinite(sink));
+  BOOST_TEST(zone.allocations() == 0);
+}
 #endif  // CTNN_ALLOCATION_PRODUCTS_ONLY

@@ -1,12 +1,13 @@
 // Tests for ctnn/streaming.hpp: one step per call equals the whole sequence at once, over 10,000 steps,
 // for an LSTM model, a GRU model (both reset_after forms, a last-step layer with Dense after it) and a
 // causal dilated Conv1D stack with residual blocks and a Concat; reset(); the training network's weight
-// file loads unchanged.
+// file loads unchanged; a Graph with a sequence input and a whole one, two outputs, streams as it runs.
 #define BOOST_TEST_MODULE streaming
 #include <unistd.h>
 
 #include <ctnn/activations.hpp>
 #include <ctnn/blocks.hpp>
+#include <ctnn/graph.hpp>
 #include <ctnn/io.hpp>
 #include <ctnn/layers/conv1d.hpp>
 #include <ctnn/layers/dense.hpp>
@@ -164,4 +165,53 @@ BOOST_AUTO_TEST_CASE(reset_starts_again_and_the_weight_file_loads_unchanged) {
   // The same as the network it was loaded from.
   auto direct = std::make_unique<streaming<Net>>(*net);
   for (std::size_t t = 0; t < 500; ++t) BOOST_TEST(direct->step(x[t]) == first[t]);
+}
+
+BOOST_AUTO_TEST_CASE(a_graph_streams_as_it_runs_whole) {
+  // A sequence "x" through an LSTM and a causal dilated Conv1D side by side, added; one output every step,
+  // and one from a last-step GRU beside a whole input "c" (given again with every step).
+  using Net = basic_graph<
+      double, Inputs<In<"x", steps, 2>, In<"c", 3>>, Node<"lstm", LSTM<8, Returns::sequences>, "x">,
+      Node<"conv", Conv1D<8, 3, Padding::causal, 1, 2>, "x">, Node<"sum", Add<>, "lstm", "conv">,
+      Node<"t", Tanh, "sum">, Node<"every", TimeDistributed<Dense<2>>, "t">, Node<"gru", GRU<6>, "t">,
+      Node<"both", Concat<>, "gru", "c">, Node<"last", Dense<2>, "both">, Outputs<"every", "last">>;
+  using Stream = streaming<Net>;
+  static_assert(Stream::input_count == 2 && Stream::output_count == 2);
+  static_assert(Stream::input_sizes == std::array<std::size_t, 2>{2, 3});
+  static_assert(Stream::output_sizes == std::array<std::size_t, 2>{2, 2});
+  auto net = std::make_unique<Net>(11);
+  random_engine rng(12);
+  for (Eigen::Index i = 0; i < net->parameters().size(); ++i)
+    net->parameters()[i] += 0.2 * rng.uniform(-1, 1);
+
+  const auto x = signal<double>(steps, 2, 13);
+  const Eigen::Vector3d c(0.5, -1.0, 2.0);
+  auto ws = std::make_unique<Net::workspace<1>>();
+  ws->input<0>(1) = Eigen::Map<const Eigen::Matrix<double, steps * 2, 1>>(x.data());
+  ws->input<1>(1) = c;
+  net->forward(*ws);
+  const Eigen::VectorXd every = ws->output<0>().col(0);
+  const Eigen::Vector2d last = ws->output<1>().col(0);
+
+  auto model = std::make_unique<Stream>(*net);
+  Eigen::Vector2d y_every, y_last;
+  double worst = 0;
+  for (std::size_t t = 0; t < steps; ++t) {
+    model->step({x.data() + 2 * t, c.data()}, {y_every.data(), y_last.data()});
+    worst = std::max(worst, (y_every - every.segment<2>(Eigen::Index(2 * t))).cwiseAbs().maxCoeff());
+  }
+  const double scale = every.cwiseAbs().maxCoeff();
+  BOOST_TEST(scale > 0.01);
+  BOOST_TEST_MESSAGE("graph, 10,000 steps: relative error "
+                     << worst / scale << " (every step), "
+                     << (y_last - last).cwiseAbs().maxCoeff() / last.cwiseAbs().maxCoeff() << " (last step)");
+  BOOST_TEST(worst / scale < 1e-6);
+  BOOST_TEST((y_last - last).cwiseAbs().maxCoeff() < 1e-6 * last.cwiseAbs().maxCoeff());
+  // The vector form, after reset, gives the first step again.
+  model->reset();
+  const auto [first_every, first_last] = model->step(Eigen::Vector2d(x[0], x[1]), c);
+  auto again = std::make_unique<Stream>(*net);
+  again->step({x.data(), c.data()}, {y_every.data(), y_last.data()});
+  BOOST_TEST((first_every == y_every));
+  BOOST_TEST((first_last == y_last));
 }

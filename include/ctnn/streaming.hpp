@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <tuple>
@@ -17,6 +18,7 @@
 #include "detail/gemm.hpp"
 #include "detail/storage.hpp"
 #include "error.hpp"
+#include "graph.hpp"
 #include "layers/conv1d.hpp"
 #include "layers/dropout.hpp"
 #include "layers/recurrent.hpp"
@@ -38,6 +40,20 @@ struct cannot_stream {
         "ctnn::error::cannot_stream<position, layer>). Recurrent layers, causal (or one-tap) Conv1D, "
         "activations, Dropout, TimeDistributed and blocks of them stream; a pool, Flatten, or valid or "
         "same Conv1D over time needs the whole sequence");
+    return false;
+  }
+  static constexpr bool ok = check();
+};
+/// Streaming graph node `Name`, whose layer is `Layer`: it cannot run one time step at a time.
+template <class Name, class Layer>
+struct node_cannot_stream {
+  static constexpr bool check() {
+    static_assert(
+        detail::always_false<Layer>,
+        "ctnn::streaming: this graph node cannot run one time step at a time (its name and layer are "
+        "ctnn::error::node_cannot_stream<name, layer>). Recurrent layers, causal (or one-tap) Conv1D, "
+        "activations, Dropout, TimeDistributed and blocks of them stream, and merges of reads that are all "
+        "in time (or none); a pool, Flatten, or valid or same Conv1D over time needs the whole sequence");
     return false;
   }
   static constexpr bool ok = check();
@@ -433,6 +449,201 @@ constexpr bool stream_checked() {
     return error::cannot_stream<First, typename Chain::template spec_type<First - 1>>::ok;
 }
 
+/// How streaming<Net> runs Net: a Sequential is one chain in time, with one input and one output.
+template <class Net, Activations A>
+struct stream_engine {
+  using Scalar = typename Net::scalar;
+  using chain = typename Net::chain;
+  using stream = stream_chain<chain, true, A>;
+  static_assert(Net::input_shape::rank >= 2,
+                "ctnn::streaming needs a network over a sequence, Input<T, F>: it runs one step of F values "
+                "per call");
+  static constexpr std::size_t input_count = 1, output_count = 1;
+  static constexpr std::array<std::size_t, 1> input_sizes{stream::in_size}, output_sizes{stream::out_size};
+  static constexpr bool checked() { return stream_checked<chain, stream::first_failure>(); }
+
+  struct memory {
+    typename stream::memory chain;
+    aligned_array<Scalar, stream::in_size> in;  // the step's copies: x and y may be the same memory
+    aligned_array<Scalar, stream::out_size> out;
+  };
+  static void step(const Net& net, const std::array<const Scalar*, 1>& x, const std::array<Scalar*, 1>& y,
+                   memory& m, context<Scalar>& ctx) noexcept {
+    std::copy_n(x[0], stream::in_size, m.in.data());
+    stream::step(net.parameters().data(), net.buffers().data(), m.in.data(), m.out.data(), m.chain, ctx);
+    std::copy_n(m.out.data(), stream::out_size, y[0]);
+  }
+  static void reset(memory& m) noexcept { stream::reset(m.chain); }
+};
+
+/// A merge node (Add, Multiply, Concat) at one step: no memory of its own.
+struct stream_merge {
+  struct memory {};
+  static void reset(memory&) noexcept {}
+};
+
+/// Source S of graph G as it streams: whether it arrives a step per call, its step's shape, and for
+/// a node, how it streams (stream_layer, or stream_merge).
+template <class G, Activations A, std::size_t S, bool IsInput = (S < G::input_count)>
+struct graph_stream_source {
+  using shape = typename G::template source_shape<S>;
+  static constexpr bool in_time = shape::rank >= 2;
+  using step_shape = std::conditional_t<in_time, typename drop_first<shape>::type, shape>;
+};
+template <class G, Activations A, std::size_t S>
+struct graph_stream_source<G, A, S, false> {
+  static constexpr std::size_t K = S - G::input_count;
+  using spec = typename G::template spec_type<K>;
+  using shape = typename G::template source_shape<S>;
+  static constexpr bool reads_in_time = graph_stream_source<G, A, G::template sources<K>[0]>::in_time;
+  using node = std::conditional_t<
+      merge_spec<spec>, stream_merge,
+      stream_layer<spec, typename G::template layer_type<K>, typename G::scalar, reads_in_time, A>>;
+  static constexpr bool in_time = [] {
+    if constexpr (merge_spec<spec>)
+      return reads_in_time;
+    else
+      return node::in_time_after;
+  }();
+  using step_shape = std::conditional_t<in_time, typename drop_first<shape>::type, shape>;
+};
+
+/// A Graph: every input of rank 2 or more is a sequence, arriving a step per call; an input of rank 1
+/// arrives whole with every step. Each node streams as its layer does in a chain (in time while what it
+/// reads is), a merge combines its reads' steps; the outputs are the output nodes' steps.
+template <class G, Activations A>
+requires requires {
+  G::node_count;
+}
+struct stream_engine<G, A> {
+  using Scalar = typename G::scalar;
+  static constexpr std::size_t input_count = G::input_count, output_count = G::output_count;
+  static constexpr std::size_t node_count = G::node_count, source_count = G::source_count;
+  using node_indices = std::make_index_sequence<node_count>;
+  using source_indices = std::make_index_sequence<source_count>;
+  template <std::size_t K>
+  using spec = typename G::template spec_type<K>;
+
+  template <std::size_t S>
+  using source = graph_stream_source<G, A, S>;
+  template <std::size_t K>
+  using node = typename source<G::input_count + K>::node;
+  template <std::size_t S>
+  static constexpr bool in_time() {
+    return source<S>::in_time;
+  }
+  template <std::size_t S>
+  using step_shape = typename source<S>::step_shape;
+  template <std::size_t S>
+  static constexpr std::size_t step_size = step_shape<S>::size;
+
+  /// Whether node K can stream: its layer can, or, for a merge, its reads are all in time or none is.
+  template <std::size_t K>
+  static constexpr bool node_ok() {
+    if constexpr (merge_spec<spec<K>>) {
+      return [&]<std::size_t... R>(std::index_sequence<R...>) {
+        return ((in_time<G::template sources<K>[R]>() == in_time<G::template sources<K>[0]>()) && ...);
+      }
+      (std::make_index_sequence<G::template node_type<K>::read_count>{});
+    } else {
+      return node<K>::ok;
+    }
+  }
+  /// The first node that cannot stream, counted from 1; 0 if every one can.
+  static constexpr std::size_t first_failure = []<std::size_t... K>(std::index_sequence<K...>) {
+    std::size_t first = 0;
+    ((first = first == 0 && !node_ok<K>() ? K + 1 : first), ...);
+    return first;
+  }
+  (node_indices{});
+  static constexpr bool checked() {
+    if constexpr (first_failure == 0)
+      return true;
+    else
+      return error::node_cannot_stream<named_t<G::template node_type<first_failure - 1>::id>,
+                                       spec<first_failure - 1>>::ok;
+  }
+
+  static constexpr std::array<std::size_t, input_count> input_sizes =
+      []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array<std::size_t, input_count>{step_size<I>...};
+  }
+  (std::make_index_sequence<input_count>{});
+  static constexpr std::array<std::size_t, output_count> output_sizes =
+      []<std::size_t... O>(std::index_sequence<O...>) {
+    return std::array<std::size_t, output_count>{step_size<G::output_sources[O]>...};
+  }
+  (std::make_index_sequence<output_count>{});
+
+  struct memory {
+    template <class Nodes, class Sources>
+    struct parts;
+    template <std::size_t... K, std::size_t... S>
+    struct parts<std::index_sequence<K...>, std::index_sequence<S...>> {
+      using nodes = std::tuple<typename node<K>::memory...>;
+      using steps = std::tuple<aligned_array<Scalar, step_size<S>>...>;
+    };
+    typename parts<node_indices, source_indices>::nodes nodes;
+    typename parts<node_indices, source_indices>::steps steps;  // every source's value at this step
+  };
+  template <std::size_t S>
+  static auto step_of(memory& m) noexcept {
+    return vector_map<Scalar, step_size<S>>(std::get<S>(m.steps).data());
+  }
+
+  template <std::size_t K, std::size_t R>
+  static constexpr std::size_t column_before() {
+    return [&]<std::size_t... J>(std::index_sequence<J...>) {
+      return (std::size_t{0} + ... + last_axis<step_shape<G::template sources<K>[J]>>);
+    }
+    (std::make_index_sequence<R>{});
+  }
+
+  template <std::size_t K>
+  static void step_node(const Scalar* p, const Scalar* b, memory& m, context<Scalar>& ctx) noexcept {
+    constexpr std::size_t self = input_count + K;
+    if constexpr (merge_spec<spec<K>>) {
+      using op = typename spec<K>::op;
+      auto y = step_of<self>(m);
+      [&]<std::size_t... R>(std::index_sequence<R...>) {
+        if constexpr (std::is_same_v<op, concat_outputs>)
+          (op::template place<column_before<K, R>(), step_shape<self>>(y,
+                                                                       step_of<G::template sources<K>[R]>(m)),
+           ...);
+        else
+          op::forward(y, step_of<G::template sources<K>[R]>(m)...);
+      }
+      (std::make_index_sequence<G::template node_type<K>::read_count>{});
+    } else {
+      node<K>::step(p + G::template offset<K>, b + G::template buffer_offset<K>,
+                    std::get<G::template sources<K>[0]>(m.steps).data(), std::get<self>(m.steps).data(),
+                    std::get<K>(m.nodes), ctx);
+    }
+  }
+  static void step(const G& net, const std::array<const Scalar*, input_count>& x,
+                   const std::array<Scalar*, output_count>& y, memory& m, context<Scalar>& ctx) noexcept {
+    const Scalar* p = net.parameters().data();
+    const Scalar* b = net.buffers().data();
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (std::copy_n(x[I], step_size<I>, std::get<I>(m.steps).data()), ...);
+    }
+    (std::make_index_sequence<input_count>{});
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (step_node<K>(p, b, m, ctx), ...);
+    }
+    (node_indices{});
+    [&]<std::size_t... O>(std::index_sequence<O...>) {
+      (std::copy_n(std::get<G::output_sources[O]>(m.steps).data(), output_sizes[O], y[O]), ...);
+    }
+    (std::make_index_sequence<output_count>{});
+  }
+  static void reset(memory& m) noexcept {
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (node<K>::reset(std::get<K>(m.nodes)), ...);
+    }
+    (node_indices{});
+  }
+};
 }  // namespace detail
 
 /// The deployment form of `Net`, a Sequential whose input is a sequence (Input<T, F>): one time step
@@ -441,6 +652,11 @@ constexpr bool stream_checked() {
 /// lock. Each step's output is what `Net` computes at that step of the whole sequence: the recurrent
 /// layer's state, a TimeDistributed layer's output, or, after a recurrent layer that returns its last
 /// step, what the layers after it compute from the state at this step.
+///
+/// `Net` may be a Graph: each input of rank 2 or more (In<"name", T, F>) is a sequence, given a step
+/// per call; an input of rank 1 is given whole with every step (a condition, a control value); each
+/// output gives its step. Nodes stream as the layers of a Sequential do, and a merge's reads must all
+/// be in time or none.
 ///
 /// It holds a `Net` for its weights: `network()` is the training network's type, so its weight file
 /// loads with `ctnn::load(model.network(), path)` unchanged, or `model.network() = trained`.
@@ -451,19 +667,19 @@ constexpr bool stream_checked() {
 ///     for (float& s : buffer) s = model->step(s);
 template <class Net, Activations A = Activations::standard>
 class streaming {
-  using chain = typename Net::chain;
-  using stream = detail::stream_chain<chain, true, A>;
-  static_assert(Net::input_shape::rank >= 2,
-                "ctnn::streaming needs a network over a sequence, Input<T, F>: it runs one step of F values "
-                "per call");
+  using engine = detail::stream_engine<Net, A>;
   // Instantiated with the class: a layer that cannot stream is one error, naming it.
-  using checked_ = std::bool_constant<detail::stream_checked<chain, stream::first_failure>()>;
+  using checked_ = std::bool_constant<engine::checked()>;
 
  public:
   using network_type = Net;
   using scalar = typename Net::scalar;
-  /// Values per step in, and out.
-  static constexpr std::size_t input_size = stream::in_size, output_size = stream::out_size;
+  /// Inputs and outputs (a Sequential has one of each), and the values of each per step.
+  static constexpr std::size_t input_count = engine::input_count, output_count = engine::output_count;
+  static constexpr std::array<std::size_t, input_count> input_sizes = engine::input_sizes;
+  static constexpr std::array<std::size_t, output_count> output_sizes = engine::output_sizes;
+  /// The first input's and output's values per step (a Sequential's only ones).
+  static constexpr std::size_t input_size = input_sizes[0], output_size = output_sizes[0];
 
   streaming() : net_(std::make_unique<Net>()) { reset(); }
   explicit streaming(const Net& trained) : net_(std::make_unique<Net>(trained)) { reset(); }
@@ -472,42 +688,55 @@ class streaming {
   const Net& network() const noexcept { return *net_; }
 
   /// Starts a new sequence: states and past inputs back to zero, as at the start of a sample.
-  void reset() noexcept { stream::reset(memory_); }
+  void reset() noexcept { engine::reset(memory_); }
 
-  /// One step: `input_size` values at `x`, `output_size` written at `y`.
-  void step(const scalar* x, scalar* y) noexcept {
-    std::copy_n(x, input_size, in_.data());
+  /// One step: input I's `input_sizes[I]` values at x[I], output O's written at y[O] (a Graph's
+  /// inputs and outputs in the order of its Inputs<...> and Outputs<...>).
+  void step(const std::array<const scalar*, input_count>& x,
+            const std::array<scalar*, output_count>& y) noexcept {
     context<scalar> ctx{scratch_, rng_, mode::inference};
-    stream::step(net_->parameters().data(), net_->buffers().data(), in_.data(), out_.data(), memory_, ctx);
-    std::copy_n(out_.data(), output_size, y);
+    engine::step(*net_, x, y, memory_, ctx);
+  }
+  /// One step of a network with one input and one output: `input_size` values at `x`, `output_size`
+  /// written at `y`.
+  void step(const scalar* x, scalar* y) noexcept requires(input_count == 1 && output_count == 1) {
+    step(std::array<const scalar*, 1>{x}, std::array<scalar*, 1>{y});
   }
   /// One step of one value in and one out (an audio sample through an effect model).
-  scalar step(scalar x) noexcept requires(input_size == 1 && output_size == 1) {
+  scalar step(scalar x) noexcept
+      requires(input_count == 1 && output_count == 1 && input_size == 1 && output_size == 1) {
     scalar y;
     step(&x, &y);
     return y;
   }
-  /// One step as a vector.
-  template <class Derived>
-  vector<scalar, output_size> step(const Eigen::MatrixBase<Derived>& x) noexcept {
-    static_assert(
-        Derived::RowsAtCompileTime == static_cast<int>(input_size) && Derived::ColsAtCompileTime == 1,
-        "ctnn::streaming::step takes one step, a column of input_size values");
-    const vector<scalar, input_size> in = x;
-    vector<scalar, output_size> out;
-    step(in.data(), out.data());
-    return out;
+  /// One step as vectors, one per input: the output as a vector, or a tuple of them, one per output.
+  template <class... Derived>
+  auto step(const Eigen::MatrixBase<Derived>&... x) noexcept requires(sizeof...(Derived) == input_count) {
+    return [&]<std::size_t... I, std::size_t... O>(std::index_sequence<I...>, std::index_sequence<O...>) {
+      static_assert(((Derived::RowsAtCompileTime == static_cast<int>(input_sizes[I]) &&
+                      Derived::ColsAtCompileTime == 1) &&
+                     ...),
+                    "ctnn::streaming::step takes one step per input, a column of input_sizes[i] values");
+      const std::tuple<vector<scalar, input_sizes[I]>...> in(x...);
+      std::tuple<vector<scalar, output_sizes[O]>...> out;
+      step(std::array<const scalar*, input_count>{std::get<I>(in).data()...},
+           std::array<scalar*, output_count>{std::get<O>(out).data()...});
+      if constexpr (output_count == 1)
+        return std::get<0>(out);
+      else
+        return out;
+    }
+    (std::make_index_sequence<input_count>{}, std::make_index_sequence<output_count>{});
   }
   /// `steps` steps at once: inputs side by side at `x` (input_size values per step), outputs at `y`.
-  void process(const scalar* x, scalar* y, std::size_t steps) noexcept {
+  void process(const scalar* x, scalar* y, std::size_t steps) noexcept
+      requires(input_count == 1 && output_count == 1) {
     for (std::size_t t = 0; t < steps; ++t) step(x + t * input_size, y + t * output_size);
   }
 
  private:
   std::unique_ptr<Net> net_;
-  typename stream::memory memory_{};
-  detail::aligned_array<scalar, input_size> in_;
-  detail::aligned_array<scalar, output_size> out_;
+  typename engine::memory memory_{};
   detail::gemm_scratch<scalar> scratch_;
   random_engine rng_{0};
 };
