@@ -1,7 +1,8 @@
 // The C++ side of the PyTorch interop test (tests/interop/check.py): runs ctnn on models that
-// tools/ctnn_torch.py exported, and makes models for it to import.
-//   predict mlp|cnn|resnet|concat|seq|tcn|causal MODEL.ctnn INPUTS.f32 OUTPUTS.f32   load, run every input, write the outputs
-//   make mlp|cnn|resnet|concat|seq|tcn|causal MODEL.ctnn SEED                        save a randomly initialised model
+// tools/ctnn_torch.py exported or tools/ctnn_onnx.py imported, and makes models for ctnn_torch.py to import.
+//   predict KIND MODEL.ctnn INPUTS.f32 OUTPUTS.f32   load, run every input, write the outputs
+//   make KIND MODEL.ctnn SEED                        save a randomly initialised model
+// KIND: mlp, plain, cnn, resnet, resnet_folded, concat, seq, tcn or causal (the types below).
 // Inputs and outputs are raw little-endian float32, one sample after another, in ctnn's layout.
 #include <cstdio>
 #include <cstring>
@@ -14,23 +15,37 @@
 
 using Mlp = ctnn::Sequential<ctnn::Input<20>, ctnn::Dense<32>, ctnn::Tanh, ctnn::Dense<16>, ctnn::ReLU,
                              ctnn::Dropout<0.5>, ctnn::Dense<5>, ctnn::Softmax>;
-using Cnn = ctnn::Sequential<ctnn::Input<10, 10, 3>, ctnn::Conv2D<8, 3, 3, ctnn::Padding::same, 1>, ctnn::ReLU,
-                             ctnn::MaxPool2D<2, 2>, ctnn::Conv2D<6, 3, 3, ctnn::Padding::valid, 1>, ctnn::Sigmoid,
-                             ctnn::Flatten, ctnn::Dense<4>, ctnn::Softmax>;
+// As ONNX exporters write them (tests/interop/onnx_check.py): Dropout folded away in inference, and
+// torch.onnx.export in eval mode folds each BatchNorm2d into the convolution before it.
+using Plain = ctnn::Sequential<ctnn::Input<20>, ctnn::Dense<32>, ctnn::Tanh, ctnn::Dense<16>, ctnn::ReLU,
+                               ctnn::Dense<5>, ctnn::Softmax>;
+using Cnn =
+    ctnn::Sequential<ctnn::Input<10, 10, 3>, ctnn::Conv2D<8, 3, 3, ctnn::Padding::same, 1>, ctnn::ReLU,
+                     ctnn::MaxPool2D<2, 2>, ctnn::Conv2D<6, 3, 3, ctnn::Padding::valid, 1>, ctnn::Sigmoid,
+                     ctnn::Flatten, ctnn::Dense<4>, ctnn::Softmax>;
 
 using Resnet = ctnn::Sequential<
-    ctnn::Input<10, 10, 3>, ctnn::Conv2D<8, 3, 3, ctnn::Padding::same>, ctnn::BatchNormalization<>, ctnn::ReLU,
+    ctnn::Input<10, 10, 3>, ctnn::Conv2D<8, 3, 3, ctnn::Padding::same>, ctnn::BatchNormalization<>,
+    ctnn::ReLU,
     ctnn::Residual<ctnn::Conv2D<8, 3, 3, ctnn::Padding::same>, ctnn::BatchNormalization<>, ctnn::ReLU,
                    ctnn::Conv2D<8, 3, 3, ctnn::Padding::same>, ctnn::BatchNormalization<>>,
     ctnn::ReLU, ctnn::Conv2D<12, 3, 3, ctnn::Padding::valid, 2>,
-    ctnn::Add<ctnn::Branch<ctnn::Conv2D<16, 1, 1>>,
-              ctnn::Branch<ctnn::Conv2D<16, 3, 3, ctnn::Padding::same>, ctnn::BatchNormalization<>, ctnn::ReLU>>,
+    ctnn::Add<ctnn::Branch<ctnn::Conv2D<16, 1, 1>>, ctnn::Branch<ctnn::Conv2D<16, 3, 3, ctnn::Padding::same>,
+                                                                 ctnn::BatchNormalization<>, ctnn::ReLU>>,
     ctnn::GlobalAveragePool2D, ctnn::Flatten, ctnn::Dense<5>, ctnn::Softmax>;
-using Concat = ctnn::Sequential<
-    ctnn::Input<20>,
-    ctnn::Concat<ctnn::Branch<ctnn::Dense<8>, ctnn::Tanh>,
-                 ctnn::Branch<ctnn::Dense<6>, ctnn::BatchNormalization<>, ctnn::ReLU>>,
-    ctnn::Dense<3>, ctnn::Softmax>;
+using ResnetFolded =
+    ctnn::Sequential<ctnn::Input<10, 10, 3>, ctnn::Conv2D<8, 3, 3, ctnn::Padding::same>, ctnn::ReLU,
+                     ctnn::Residual<ctnn::Conv2D<8, 3, 3, ctnn::Padding::same>, ctnn::ReLU,
+                                    ctnn::Conv2D<8, 3, 3, ctnn::Padding::same>>,
+                     ctnn::ReLU, ctnn::Conv2D<12, 3, 3, ctnn::Padding::valid, 2>,
+                     ctnn::Add<ctnn::Branch<ctnn::Conv2D<16, 1, 1>>,
+                               ctnn::Branch<ctnn::Conv2D<16, 3, 3, ctnn::Padding::same>, ctnn::ReLU>>,
+                     ctnn::GlobalAveragePool2D, ctnn::Flatten, ctnn::Dense<5>, ctnn::Softmax>;
+using Concat =
+    ctnn::Sequential<ctnn::Input<20>,
+                     ctnn::Concat<ctnn::Branch<ctnn::Dense<8>, ctnn::Tanh>,
+                                  ctnn::Branch<ctnn::Dense<6>, ctnn::BatchNormalization<>, ctnn::ReLU>>,
+                     ctnn::Dense<3>, ctnn::Softmax>;
 
 // Sequences: a strided valid Conv1D, GRU and LSTM returning every step, a per-step Dense between them,
 // SimpleRNN's last step; a causal dilated stack with a residual block and a same Conv1D (exported
@@ -43,8 +58,9 @@ using Tcn = ctnn::Sequential<ctnn::Input<16, 2>, ctnn::Conv1D<4, 3, ctnn::Paddin
                              ctnn::Residual<ctnn::Conv1D<4, 2, ctnn::Padding::causal, 1, 4>, ctnn::Tanh>,
                              ctnn::Conv1D<3, 3, ctnn::Padding::same>, ctnn::Sigmoid,
                              ctnn::TimeDistributed<ctnn::Dense<1>>>;
-using Causal = ctnn::Sequential<ctnn::Input<10, 2>, ctnn::Conv1D<3, 2, ctnn::Padding::causal>, ctnn::Tanh,
-                                ctnn::GRU<4, ctnn::Returns::sequences>, ctnn::TimeDistributed<ctnn::Dense<1>>>;
+using Causal =
+    ctnn::Sequential<ctnn::Input<10, 2>, ctnn::Conv1D<3, 2, ctnn::Padding::causal>, ctnn::Tanh,
+                     ctnn::GRU<4, ctnn::Returns::sequences>, ctnn::TimeDistributed<ctnn::Dense<1>>>;
 
 template <class Net>
 int run(const std::string& mode, const std::string& model, const std::string& a, const std::string& b) {
@@ -52,7 +68,7 @@ int run(const std::string& mode, const std::string& model, const std::string& a,
   if (mode == "make") {
     net->initialize(std::stoull(a));
     for (auto& v : net->parameters()) v += 0.05f;  // biases too, so that they are not all zero
-    if constexpr (Net::buffer_count > 0) {  // moving statistics as after some training
+    if constexpr (Net::buffer_count > 0) {         // moving statistics as after some training
       auto ws = std::make_unique<typename Net::template workspace<16>>();
       Eigen::Matrix<float, Net::input_shape::size, Eigen::Dynamic> x(Net::input_shape::size, 16);
       for (int step = 0; step < 50; ++step) {
@@ -76,21 +92,27 @@ int run(const std::string& mode, const std::string& model, const std::string& a,
   }
   std::ofstream out(b, std::ios::binary);
   for (std::size_t s = 0; s < x.size() / size; ++s) {
-    const Eigen::Matrix<float, size, 1> sample = Eigen::Map<const Eigen::Matrix<float, size, 1>>(x.data() + s * size);
+    const Eigen::Matrix<float, size, 1> sample =
+        Eigen::Map<const Eigen::Matrix<float, size, 1>>(x.data() + s * size);
     const auto y = net->predict(sample);
-    out.write(reinterpret_cast<const char*>(y.data()), static_cast<std::streamsize>(y.size() * sizeof(float)));
+    out.write(reinterpret_cast<const char*>(y.data()),
+              static_cast<std::streamsize>(y.size() * sizeof(float)));
   }
   return 0;
 }
 
 int main(int argc, char** argv) try {
   if (argc != 5 && argc != 6) {
-    std::cerr << "usage: " << argv[0] << " predict mlp|cnn|resnet|concat|seq|tcn|causal MODEL INPUTS OUTPUTS | make mlp|cnn|resnet|concat|seq|tcn|causal MODEL SEED\n";
+    std::cerr << "usage: " << argv[0]
+              << " predict KIND MODEL INPUTS OUTPUTS | make KIND MODEL SEED (KIND: mlp plain cnn resnet "
+                 "resnet_folded concat seq tcn causal)\n";
     return 2;
   }
   const std::string mode = argv[1], net = argv[2];
   const std::string b = argc > 5 ? argv[5] : "";
   if (net == "mlp") return run<Mlp>(mode, argv[3], argv[4], b);
+  if (net == "plain") return run<Plain>(mode, argv[3], argv[4], b);
+  if (net == "resnet_folded") return run<ResnetFolded>(mode, argv[3], argv[4], b);
   if (net == "resnet") return run<Resnet>(mode, argv[3], argv[4], b);
   if (net == "concat") return run<Concat>(mode, argv[3], argv[4], b);
   if (net == "seq") return run<Seq>(mode, argv[3], argv[4], b);
