@@ -6,24 +6,33 @@
       prints the C++ type (`using Net = ctnn::Sequential<...>;`) and writes the weights as ctnn's model
       file (docs/format.md), which ctnn::load reads into that type.
 
-The graph must have one input, one sample of shape (C, H, W) or (F) after its batch axis (N x C x H x W,
-or N x F, N fixed or symbolic), and one output. A chain of nodes becomes the layers of a Sequential;
-where a value feeds several nodes that meet again in an Add, a Mul or a Concat over channels, the part
-between is a block: Residual<body> (an Add of the value and one branch), Add<Branch<...>...>,
-Multiply<...> or Concat<...>, nested at will.
+The graph must have one input, one sample of shape (C, H, W), (F) or a sequence after its batch axis
+(N x C x H x W, N x F; a sequence N x T x F as ctnn's, N x C x T into a Conv, or T x N x F into a
+recurrent node; N fixed or symbolic), and one output. A chain of nodes becomes the layers of a
+Sequential; where a value feeds several nodes that meet again in an Add, a Mul or a Concat over
+channels, the part between is a block: Residual<body> (an Add of the value and one branch),
+Add<Branch<...>...>, Multiply<...> or Concat<...>, nested at will.
 
-Operators: Gemm (transA 0), MatMul followed by Add of a vector (Dense); Conv over images (Conv2D: one
-stride for both axes, no dilation or groups, no padding or Keras' "same" padding); MaxPool and
-AveragePool with stride equal to the kernel and no padding (MaxPool2D, AveragePool2D);
-GlobalAveragePool; BatchNormalization (kept as ctnn's, with its moving statistics); Relu, LeakyRelu,
-Elu, Sigmoid, Tanh, Softmax over a vector; Flatten (axis 1) and a Reshape to (N, -1) (Flatten). Folded,
-as not layers: Identity, Dropout (inference), and constant chains (Constant, Shape, Gather,
-Unsqueeze, Concat, Cast, Slice) that compute a Reshape's shape. Any other operator, attribute value or
-shape: an error naming the node, its operator and the attribute, and nothing is written.
+Operators: Gemm (transA 0), MatMul followed by Add of a vector (Dense; on a sequence,
+TimeDistributed<Dense>); Conv over images (Conv2D: one stride for both axes, no dilation or groups,
+no padding or Keras' "same" padding) and over sequences (Conv1D: valid, same at stride 1, or causal:
+(K - 1) D zeros before, as pads or as a Pad node, with strides and dilations); MaxPool and AveragePool
+with stride equal to the kernel and no padding (MaxPool2D, AveragePool2D); GlobalAveragePool;
+BatchNormalization (kept as ctnn's, with its moving statistics); GRU (linear_before_reset 1 or 0),
+LSTM (no peepholes) and RNN (tanh): forward, from a zero state, every step's output (Y, the
+Returns::sequences form) or the last (Y_h, or a Gather of the last step: Returns::last); Relu,
+LeakyRelu, Elu, Sigmoid, Tanh, Softmax over a vector; Flatten (axis 1) and a Reshape to (N, -1)
+(Flatten). Folded, as not layers: Identity, Dropout (inference), the Transposes and Squeezes that move
+a sequence between the layouts above, and constant chains (Constant, ConstantOfShape, Shape, Gather,
+Unsqueeze, Concat, Reshape, Transpose, Cast, Slice) that compute shapes and pads. Any other operator,
+attribute value or shape: an error naming the node, its operator and the attribute, and nothing is
+written.
 
 Layouts: ONNX images are C x H x W, ctnn's H x W x C (channels fastest). Conv weights (F, C, KH, KW)
 become ctnn kernels F x (KH*KW*C); the first Gemm after a Flatten of an image has its input columns
-reordered from C,H,W order to H,W,C order.
+reordered from C,H,W order to H,W,C order. Sequences are N x T x F in ctnn. ONNX's LSTM gates are
+i, o, f, c and ctnn's (Keras') i, f, c, o; GRU's are z, r, h in both; ONNX's two biases are summed into
+ctnn's one, except GRU with linear_before_reset 1 (Keras' reset_after), which keeps both.
 """
 import argparse
 import os
@@ -77,7 +86,14 @@ def attributes(node):
 SKIPPED = {"Identity", "Dropout"}
 ACTIVATIONS = {"Relu": "ReLU", "Sigmoid": "Sigmoid", "Tanh": "Tanh"}
 MERGES = {"Add": "Add", "Mul": "Multiply", "Concat": "Concat"}
-CONSTANT_OPS = {"Constant", "Identity", "Shape", "Gather", "Unsqueeze", "Concat", "Cast", "Slice", "Squeeze"}
+RECURRENT = {"GRU", "LSTM", "RNN"}
+# How a sequence's axes are laid out in ONNX: ctnn's batch-first N x T x F, PyTorch's N x C x T around a
+# Conv, ONNX's T x N x F into a recurrent node and T x 1 x N x H out of it.
+LAYOUTS = {"btf": "N x T x F", "bft": "N x F x T", "tbf": "T x N x F", "tdbh": "T x 1 x N x H",
+           "dbh": "1 x N x H"}
+TRANSPOSES = {("btf", (0, 2, 1)): "bft", ("bft", (0, 2, 1)): "btf", ("btf", (1, 0, 2)): "tbf",
+              ("tbf", (1, 0, 2)): "btf"}
+CONSTANT_OPS = {"Constant", "Identity", "ConstantOfShape", "Reshape", "Transpose", "Shape", "Gather", "Unsqueeze", "Concat", "Cast", "Slice", "Squeeze"}
 
 
 class Model:
@@ -96,13 +112,21 @@ class Model:
         self.output = g.output[0].name
         dims = inputs[0].type.tensor_type.shape.dim
         shape = [d.dim_value if d.HasField("dim_value") else None for d in dims]
-        if len(shape) not in (2, 4) or any(d is None or d <= 0 for d in shape[1:]):
-            raise Error(f"input {self.input} has shape {shape}: expected N x F or N x C x H x W with fixed sizes "
-                        "after the batch axis")
+        if len(shape) not in (2, 3, 4) or any(d is None or d <= 0 for d in shape[1:]):
+            raise Error(f"input {self.input} has shape {shape}: expected N x F, a sequence (N x T x F, or "
+                        "T x N x F into a recurrent node) or N x C x H x W, with fixed sizes after the batch axis")
         self.batch = shape[0] or 1
         self.onnx_shape = shape  # with the batch
         self.nodes = list(g.node)
-        self.fold_constants()
+        self.shapes = {self.input: shape}
+        # Shapes known once constants are folded let more Shape nodes fold (a Pad's computed pads hide
+        # the padded shape from ONNX's inference until they are constants): fold until nothing changes.
+        while True:
+            before = len(self.nodes)
+            self.infer_shapes()
+            self.fold_constants()
+            if len(self.nodes) == before:
+                break
         self.consumers = {}
         for n in self.nodes:
             for v in n.input:
@@ -110,10 +134,23 @@ class Model:
                     self.consumers.setdefault(v, []).append(n)
 
     # ---- constants: what exporters compute for a Reshape's shape --------------------------------
+    def infer_shapes(self):
+        g = self.proto.graph
+        graph = onnx.helper.make_graph(
+            self.nodes, g.name, list(g.input), list(g.output),
+            [numpy_helper.from_array(v, k) for k, v in self.consts.items()])
+        model = onnx.helper.make_model(graph, opset_imports=list(self.proto.opset_import))
+        try:
+            inferred = onnx.shape_inference.infer_shapes(model).graph
+        except Exception:  # shapes only help fold Shape nodes; without them those stay and are refused
+            return
+        for v in list(inferred.value_info) + list(inferred.output):
+            d = v.type.tensor_type.shape.dim
+            self.shapes[v.name] = [x.dim_value if x.HasField("dim_value") else None for x in d]
+
     def fold_constants(self):
-        """Evaluates nodes whose inputs are all constants (or the shape of a value of known shape) and
-        drops them; everything else stays."""
-        shapes = {self.input: self.onnx_shape}
+        """Evaluates nodes whose inputs are all constants (or the shape of a value of known shape), then
+        drops nodes whose outputs nothing reads; everything else stays."""
         kept = []
         for n in self.nodes:
             a = attributes(n)
@@ -123,15 +160,21 @@ class Model:
                     raise node_error(n, "only the 'value' attribute of Constant is supported")
                 self.consts[n.output[0]] = numpy_helper.to_array(a["value"])
                 continue
-            if n.op_type == "Shape" and ins[0] in shapes and all(d is not None for d in shapes[ins[0]][1:]):
-                s = list(shapes[ins[0]])
-                s[0] = s[0] or 1
-                self.consts[n.output[0]] = np.array(s, dtype=np.int64)
+            known = self.shapes.get(ins[0]) if ins else None
+            if n.op_type == "Shape" and known and all(d is not None for d in known[1:]):
+                self.consts[n.output[0]] = np.array([d if d is not None else 1 for d in known], dtype=np.int64)
                 continue
             if n.op_type in CONSTANT_OPS and all(v in self.consts for v in ins if v):
                 self.consts[n.output[0]] = self.evaluate(n, [self.consts[v] if v else None for v in ins], a)
                 continue
             kept.append(n)
+        outputs = {o.name for o in self.proto.graph.output}
+        while True:
+            read = {v for n in kept for v in n.input if v} | outputs
+            alive = [n for n in kept if any(o in read for o in n.output if o)]
+            if len(alive) == len(kept):
+                break
+            kept = alive
         self.nodes = kept
 
     def evaluate(self, n, xs, a):
@@ -150,9 +193,18 @@ class Model:
         if op == "Concat":
             return np.concatenate([np.atleast_1d(x) for x in xs], axis=a.get("axis", 0))
         if op == "Cast":
-            return xs[0].astype(onnx.helper.tensor_dtype_to_np_dtype(a["to"]))
+            return xs[0].astype(onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[a["to"]])
         if op == "Identity":
             return xs[0]
+        if op == "Reshape":
+            target = [int(d) for d in xs[1]]
+            target = [xs[0].shape[i] if d == 0 and not a.get("allowzero", 0) else d for i, d in enumerate(target)]
+            return xs[0].reshape(target)
+        if op == "Transpose":
+            return np.transpose(xs[0], a.get("perm"))
+        if op == "ConstantOfShape":
+            value = numpy_helper.to_array(a["value"]).reshape(-1) if "value" in a else np.zeros(1, np.float32)
+            return np.full([int(d) for d in xs[0]], value[0], dtype=value.dtype)
         if op == "Slice":
             starts, ends = xs[1], xs[2]
             axes = xs[3] if len(xs) > 3 and xs[3] is not None else range(len(starts))
@@ -171,14 +223,32 @@ class Model:
 
     # ---- the walk ------------------------------------------------------------------------------
     def convert(self):
-        shape = ([self.onnx_shape[2], self.onnx_shape[3], self.onnx_shape[1]] if len(self.onnx_shape) == 4
-                 else [self.onnx_shape[1]])
+        d = self.onnx_shape
+        state = {"image_flattened": None, "layout": None, "recurrent": None, "pad": None}
+        if len(d) == 4:
+            shape = [d[2], d[3], d[1]]
+        elif len(d) == 3:
+            # A sequence: ctnn's N x T x F, unless the first node reads it as PyTorch's N x C x T (a Conv)
+            # or ONNX's T x N x F (a recurrent node).
+            first = self.consumers.get(self.input, [None])[0]
+            op = first.op_type if first is not None else ""
+            if op == "Conv":
+                state["layout"], shape = "bft", [d[2], d[1]]
+            elif op in RECURRENT:
+                state["layout"], shape = "tbf", [d[0], d[2]]
+                self.batch = d[1] or 1
+            else:
+                state["layout"], shape = "btf", [d[1], d[2]]
+        else:
+            shape = [d[1]]
         self.input_shape = list(shape)
-        records, value, shape, join = self.chain(self.input, shape, "", {"image_flattened": None})
+        records, value, shape, join = self.chain(self.input, shape, "", state)
         if join is not None:
             raise node_error(join, "merges values that do not fork from one value (a Graph, not mapped yet)")
         if value != self.output:
             raise Error(f"the walk ended at {value}, not at the graph's output {self.output}")
+        if len(shape) == 2 and state["layout"] not in ("btf", "tbf"):
+            raise Error(f"the output is a sequence laid out as {LAYOUTS[state['layout']]}: ctnn's is N x T x F")
         return records
 
     def chain(self, value, shape, prefix, state):
@@ -201,10 +271,12 @@ class Model:
                 continue
             rec, value = self.layer(node, shape, state)
             if rec is None:
+                shape = state.pop("shape", shape)  # a node that changed the shape without a layer of its own
                 continue
             rec.name = prefix + rec.name
             shape = rec.outs
             records.append(rec)
+            state["recurrent"] = rec if rec.name.endswith(("LSTM", "GRU", "SimpleRNN")) else None
 
     def is_merge(self, node):
         """An Add, Mul or Concat of two or more computed values (not a constant bias)."""
@@ -272,6 +344,13 @@ class Model:
         """The record of one node after `shape` (None for a node that only renames), and its output."""
         op, a, ins = node.op_type, attributes(node), list(shape)
         out_value = node.output[0]
+        if state["pad"] is not None and op != "Conv":
+            raise node_error(node, "after a Pad: ctnn pads only as a Conv does (a Pad of zeros before a Conv1D "
+                             "is causal padding)")
+        if len(shape) == 2 or state["layout"] in ("tdbh", "dbh"):
+            seq = self.sequence_node(node, op, a, shape, state)
+            if seq is not False:
+                return seq
         if state["image_flattened"] and op not in ("Gemm", "MatMul", "Flatten", "Reshape", "Relu", "LeakyRelu",
                                                    "Elu", "Sigmoid", "Tanh"):
             raise node_error(node, "after a Flatten of an image, before its Dense")
@@ -370,6 +449,173 @@ class Model:
                 state["image_flattened"] = tuple(shape)
             return Record("Flatten", "ctnn::Flatten", ins, [int(np.prod(shape))]), out_value
         raise node_error(node, "this operator has no ctnn counterpart here (supported: see ctnn_onnx.py --help)")
+
+    def sequence_node(self, node, op, a, shape, state):
+        """A node on a sequence whose meaning depends on its layout: (record or None, output value), or
+        False for a node that works as on any other value (activations, Softmax refused, Flatten)."""
+        layout, out_value = state["layout"], node.output[0]
+        if op == "Transpose":
+            perm = tuple(a.get("perm", ()))
+            to = TRANSPOSES.get((layout, perm))
+            if to is None:
+                raise node_error(node, f"attribute perm = {list(perm)} on a sequence laid out as "
+                                 f"{LAYOUTS.get(layout, layout)}: only swaps of time and features or of time and "
+                                 "batch are supported")
+            state["layout"] = to
+            return None, out_value
+        if op == "Squeeze":
+            axes = a.get("axes") if "axes" in a else [int(x) for x in self.consts.get(node.input[1], [])] \
+                if len(node.input) > 1 else None
+            if layout == "tdbh" and axes is not None and list(axes) == [1]:
+                state["layout"] = "tbf"
+                return None, out_value
+            if layout == "dbh" and axes is not None and list(axes) == [0]:
+                state["layout"] = None
+                return None, out_value
+            raise node_error(node, f"attribute axes = {axes} on a sequence laid out as {LAYOUTS.get(layout)}: only "
+                             "the direction axis of a recurrent node's output is squeezed")
+        if layout in ("tdbh", "dbh"):
+            raise node_error(node, "reads a recurrent node's output before its direction axis is squeezed")
+        if op == "Pad":
+            mode = a.get("mode", b"constant")
+            pads = [int(x) for x in (self.consts.get(node.input[1]) if len(node.input) > 1 else a.get("pads", []))]
+            value = float(self.consts[node.input[2]]) if len(node.input) > 2 and node.input[2] else 0.0
+            if layout != "bft" or mode not in (b"constant", "constant") or value != 0 or len(pads) != 6 or \
+                    any(pads[i] for i in (0, 1, 3, 4, 5)):
+                raise node_error(node, f"attribute pads = {pads}: only zeros before the time axis of an N x C x T "
+                                 "sequence, before a Conv (causal padding)")
+            state["pad"] = pads[2]
+            return None, out_value
+        if op == "Gather":
+            index = self.consts.get(node.input[1])
+            axis = a.get("axis", 0)
+            time_axis = {"btf": 1, "tbf": 0}.get(layout)
+            rec = state["recurrent"]
+            if index is None or np.ndim(index) != 0 or axis != time_axis or int(index) not in (-1, shape[0] - 1):
+                raise node_error(node, f"attribute axis = {axis}: only the last time step of a sequence is taken")
+            if rec is None or not rec.spec.endswith(", ctnn::Returns::sequences>"):
+                raise node_error(node, "takes the last step of what is not a recurrent layer's output: ctnn's "
+                                 "recurrent layers return their last step (Returns::last)")
+            rec.spec = rec.spec.replace(", ctnn::Returns::sequences>", ">")
+            rec.outs = rec.outs[1:]
+            state["layout"], state["recurrent"], state["shape"] = None, None, rec.outs
+            return (None, out_value)
+        if op in RECURRENT:
+            return self.recurrent(node, op, a, shape, state), self.recurrent_output
+        if op == "Conv":
+            return self.conv1d(node, a, shape, state), out_value
+        if op in ("Gemm", "MatMul"):
+            if layout not in ("btf", "tbf") or op == "Gemm":
+                raise node_error(node, f"on a sequence laid out as {LAYOUTS.get(layout)}: a Dense at every step "
+                                 "(MatMul on the feature axis) is supported")
+            w = self.const(node, 1, "weight")
+            kernel, bias = w.T, np.zeros(w.shape[1])
+            users = self.consumers.get(out_value, [])
+            if len(users) == 1 and users[0].op_type == "Add" and not self.is_merge(users[0]):
+                other = [v for v in users[0].input if v != out_value][0]
+                bias, out_value = self.consts[other].astype(np.float64).reshape(-1), users[0].output[0]
+            if kernel.shape[1] != shape[1]:
+                raise node_error(node, f"weight {w.shape} does not fit steps of {shape[1]} features")
+            f = kernel.shape[0]
+            return Record("TimeDistributed", f"ctnn::TimeDistributed<ctnn::Dense<{f}>>", shape, [shape[0], f],
+                          [matrix("kernel", kernel), matrix("bias", np.broadcast_to(bias, (f,)))]), out_value
+        if op in ("Flatten", "Reshape") and layout != "btf":
+            raise node_error(node, f"flattens a sequence laid out as {LAYOUTS.get(layout)}: ctnn's is N x T x F")
+        if op == "Softmax":
+            raise node_error(node, "over a sequence: ctnn's Softmax takes a vector")
+        return False
+
+    def recurrent(self, node, op, a, shape, state):
+        if state["layout"] != "tbf":
+            raise node_error(node, f"reads a sequence laid out as {LAYOUTS.get(state['layout'])}: ONNX's recurrent "
+                             "nodes take T x N x F (layout 0)")
+        for attr, ok in (("direction", a.get("direction", b"forward") in (b"forward", "forward")),
+                         ("layout", a.get("layout", 0) == 0), ("clip", "clip" not in a),
+                         ("input_forget", a.get("input_forget", 0) == 0),
+                         ("activation_alpha", "activation_alpha" not in a),
+                         ("activations", [x.decode() if isinstance(x, bytes) else x for x in a.get("activations", [])]
+                          in ([], {"LSTM": ["Sigmoid", "Tanh", "Tanh"], "GRU": ["Sigmoid", "Tanh"],
+                                   "RNN": ["Tanh"]}[op]))):
+            if not ok:
+                raise node_error(node, f"attribute {attr} = {a.get(attr)}: ctnn's recurrent layers run forward, with "
+                                 "their default activations, unclipped")
+        ins = list(node.input) + [""] * 8
+        if ins[4]:
+            raise node_error(node, "input sequence_lens: ctnn runs every sample over all its steps")
+        for k in (5, 6):
+            if ins[k] and (ins[k] not in self.consts or np.any(self.consts[ins[k]])):
+                raise node_error(node, f"input {k} (initial state) is not zero: ctnn's recurrent layers start at zero")
+        if op == "LSTM" and ins[7]:
+            raise node_error(node, "input P (peepholes): ctnn's LSTM has none")
+        u = int(a["hidden_size"])
+        w, r = self.const(node, 1, "W")[0], self.const(node, 2, "R")[0]
+        g = {"LSTM": 4, "GRU": 3, "RNN": 1}[op]
+        b = self.const(node, 3, "B")[0] if ins[3] else np.zeros(2 * g * u)
+        if w.shape != (g * u, shape[1]):
+            raise node_error(node, f"W of shape {w.shape} after steps of {shape[1]} features")
+        wb, rb = b[:g * u], b[g * u:]
+        kind = {"LSTM": "LSTM", "GRU": "GRU", "RNN": "SimpleRNN"}[op]
+        extra = ""
+        if op == "LSTM":  # ONNX's gates i, o, f, c; ctnn's (Keras') i, f, c, o
+            rows = np.concatenate([np.arange(0, u), np.arange(2 * u, 3 * u), np.arange(3 * u, 4 * u),
+                                   np.arange(u, 2 * u)])
+            w, r, bias = w[rows], r[rows], (wb + rb)[rows].reshape(-1, 1)
+        elif op == "GRU":  # z, r, h in both
+            if a.get("linear_before_reset", 0):
+                bias = np.stack([wb, rb], axis=1)
+            else:  # the recurrent bias stays outside the reset gate, as the input's: one bias
+                bias, extra = (wb + rb).reshape(-1, 1), ", false"
+        else:
+            bias = (wb + rb).reshape(-1, 1)
+        y, y_h = (list(node.output) + ["", ""])[:2]
+        reads_y = bool(y and self.consumers.get(y))
+        reads_h = bool(y_h and self.consumers.get(y_h)) or y_h == self.output
+        if len(node.output) > 2 and node.output[2] and self.consumers.get(node.output[2]):
+            raise node_error(node, "output Y_c (the cell state) is read: ctnn's LSTM gives its hidden state")
+        if reads_y and reads_h:
+            raise node_error(node, "outputs Y and Y_h are both read: ctnn's layer returns one of them")
+        if reads_h:  # the last step: 1 x N x H, squeezed by the next node
+            self.recurrent_output, state["layout"] = y_h, "dbh"
+            spec, outs = f"ctnn::{kind}<{u}" + (f", ctnn::Returns::last{extra}>" if extra else ">"), [u]
+        else:
+            self.recurrent_output, state["layout"] = y, "tdbh"
+            spec, outs = f"ctnn::{kind}<{u}, ctnn::Returns::sequences{extra}>", [shape[0], u]
+        tensors = [matrix("kernel", w), matrix("recurrent_kernel", r), matrix("bias", bias)]
+        return Record(kind, spec, shape, outs, tensors)
+
+    def conv1d(self, node, a, shape, state):
+        w = self.const(node, 1, "weight")
+        if w.ndim != 3 or state["layout"] != "bft":
+            raise node_error(node, f"weight of rank {w.ndim} on a sequence laid out as "
+                             f"{LAYOUTS.get(state['layout'])}: a Conv1D reads N x C x T")
+        f, c, k = w.shape
+        if c != shape[1]:
+            raise node_error(node, f"{c} input channels after shape {shape}")
+        if a.get("group", 1) != 1:
+            raise node_error(node, f"attribute group = {a['group']}: ctnn's Conv1D has no groups")
+        (stride,), (dilation,) = a.get("strides", [1]), a.get("dilations", [1])
+        pads = list(a.get("pads", [0, 0]))
+        auto = a.get("auto_pad", b"NOTSET")
+        auto = auto.decode() if isinstance(auto, bytes) else auto
+        span, t = (k - 1) * dilation + 1, shape[0]
+        before = pads[0] + (state["pad"] or 0)
+        state["pad"] = None
+        if before == span - 1 and pads[1] == 0 and stride == 1 and auto == "NOTSET" and span > 1:
+            padding, length = "causal", t
+        elif (auto == "VALID" or auto == "NOTSET") and before == 0 and pads[1] == 0:
+            if span > t:
+                raise node_error(node, f"spans {span} steps of a sequence of {t}")
+            padding, length = "valid", (t - span) // stride + 1
+        elif stride == 1 and span % 2 == 1 and ((auto == "NOTSET" and before == pads[1] == span // 2) or
+                                                auto in ("SAME_UPPER", "SAME_LOWER")):
+            padding, length = "same", t
+        else:
+            raise node_error(node, f"attribute pads = {pads} at stride {stride}: ctnn's Conv1D pads none (valid), "
+                             "as Keras' same (at stride 1) or causal ((K - 1) D zeros before)")
+        kernel = w.transpose(0, 2, 1).reshape(f, -1)  # F x (K C), column k C + c
+        bias = self.const(node, 2, "bias") if len(node.input) > 2 and node.input[2] else np.zeros(f)
+        spec = f"ctnn::Conv1D<{f}, {k}, ctnn::Padding::{padding}, {stride}, {dilation}>"
+        return Record("Conv1D", spec, shape, [length, f], [matrix("kernel", kernel), matrix("bias", bias)])
 
     def conv(self, node, a, shape):
         w = self.const(node, 1, "weight")
