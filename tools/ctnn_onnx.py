@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """Imports an ONNX model into ctnn: prints the C++ type and writes the weight file (docs/interop.md).
 
-  ctnn_onnx.py import MODEL.onnx OUT.ctnn
+  ctnn_onnx.py import MODEL.onnx OUT.ctnn [--header OUT.hpp [--name NAME]]
       Reads MODEL.onnx (Debian's python3-onnx and python3-numpy), maps its graph to a ctnn network,
       prints the C++ type (`using Net = ctnn::Sequential<...>;`) and writes the weights as ctnn's model
-      file (docs/format.md), which ctnn::load reads into that type.
+      file (docs/format.md), which ctnn::load reads into that type; with --header, also the weights
+      compiled in, as tools/ctnn_embed.py writes them (docs/embedding.md: NAME::load(net)).
 
 The graph must have one input, one sample of shape (C, H, W), (F) or a sequence after its batch axis
 (N x C x H x W, N x F; a sequence N x T x F as ctnn's, N x C x T into a Conv, or T x N x F into a
@@ -36,6 +37,7 @@ ctnn's one, except GRU with linear_before_reset 1 (Keras' reset_after), which ke
 """
 import argparse
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -686,11 +688,17 @@ def main():
     i = sub.add_parser("import")
     i.add_argument("model")
     i.add_argument("out")
+    i.add_argument("--header", help="also write the weights as a constexpr header (tools/ctnn_embed.py)")
+    i.add_argument("--name", help="the header's C++ namespace (default: from its file name)")
     args = ap.parse_args()
     try:
         print(import_model(args.model, args.out))
     except Error as err:
         sys.exit(f"ctnn_onnx.py: {err}")
+    if args.header:
+        embed = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ctnn_embed.py")
+        extra = ["--name", args.name] if args.name else []
+        sys.exit(subprocess.run([sys.executable, embed, args.out, args.header] + extra).returncode)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ names the node, the operator and the attribute, and leave no file.
 usage: onnx_check.py PREDICT_EXE TOOL WORK_DIR
 """
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -21,6 +22,7 @@ from torch import nn
 
 exe, tool, work = sys.argv[1:4]
 sys.path.insert(0, os.path.dirname(os.path.abspath(tool)))
+import ctnn_format  # noqa: E402
 import ctnn_torch  # noqa: E402  (its block modules, which trace to ONNX's Add and Concat)
 os.makedirs(work, exist_ok=True)
 warnings.filterwarnings("ignore")
@@ -150,6 +152,18 @@ for kind, (model, shape, expected_type, keep) in models().items():
     if printed != expected_type:
         failures.append(f"{kind}: the tool printed\n  {printed}\nexpected\n  {expected_type}")
         continue
+    if kind == "resnet":  # the header holds the file's values bit for bit (test.embed compiles such headers)
+        header = os.path.join(work, "resnet_weights.hpp")
+        subprocess.run([sys.executable, tool, "import", onnx_file, out_file, "--header", header], check=True,
+                       capture_output=True)
+        with open(header) as f:
+            text = f.read()
+        embedded = [float.fromhex(v.rstrip("f")) for v in re.findall(r"-?0x[0-9a-f.]+p[-+]\d+f", text)]
+        _, _, tensors, buffers = ctnn_format.read(out_file)
+        stored = [v for group in (tensors, buffers) for *_, values in group for v in values]
+        if embedded != stored:
+            failures.append(f"resnet: the header's {len(embedded)} values differ from the file's {len(stored)}")
+        print(f"resnet: --header holds the file's {len(stored)} values exactly")
     x = rng.uniform(-1, 1, size=(100, int(np.prod(shape)))).astype(np.float32)
     x.tofile(os.path.join(work, "x.f32"))
     subprocess.run([exe, "predict", kind, out_file, os.path.join(work, "x.f32"), os.path.join(work, "y.f32")],
