@@ -81,6 +81,14 @@ def matrix(name, m):
     return (name, m.shape[0], m.shape[1], np.asfortranarray(m).reshape(-1, order="F"))
 
 
+def vector_bias(node, bias, f):
+    """A bias of one value per output (or one for all), as a Dense has; anything else is refused."""
+    b = np.asarray(bias, dtype=np.float64)
+    if b.size == 1 or (b.size == f and b.shape[-1] == f):
+        return np.broadcast_to(b.reshape(-1), (f,)).copy()
+    raise node_error(node, f"a bias of shape {list(b.shape)}: a Dense adds one value per output ({f})")
+
+
 def attributes(node):
     return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
 
@@ -244,13 +252,17 @@ class Model:
         else:
             shape = [d[1]]
         self.input_shape = list(shape)
+        self.input_layout = state["layout"]
         records, value, shape, join = self.chain(self.input, shape, "", state)
         if join is not None:
             raise node_error(join, "merges values that do not fork from one value (a Graph, not mapped yet)")
         if value != self.output:
             raise Error(f"the walk ended at {value}, not at the graph's output {self.output}")
-        if len(shape) == 2 and state["layout"] not in ("btf", "tbf"):
-            raise Error(f"the output is a sequence laid out as {LAYOUTS[state['layout']]}: ctnn's is N x T x F")
+        if state["image_flattened"] and any(d != 1 for d in state["image_flattened"][:2]):
+            raise Error("the output is a flattened image: ctnn orders its values H,W,C and ONNX C,H,W (only a Dense "
+                        "after the Flatten can be reordered to match)")
+        # How ONNX lays out a batch of the output (a sample's values are ctnn's whichever it is).
+        self.output_layout = state["layout"]
         return records
 
     def chain(self, value, shape, prefix, state):
@@ -269,6 +281,14 @@ class Model:
                 continue
             node = users[0]
             if node.op_type in SKIPPED:
+                if node.op_type == "Dropout":
+                    training = self.consts.get(node.input[2]) if len(node.input) > 2 and node.input[2] else None
+                    if (training is not None and bool(np.any(training))) or (len(node.input) > 2 and node.input[2]
+                                                                             and training is None):
+                        raise node_error(node, "input training_mode is true (or not a constant): import a model "
+                                         "exported for inference, where Dropout passes its input on")
+                    if len(node.output) > 1 and node.output[1] and self.consumers.get(node.output[1]):
+                        raise node_error(node, "its mask output is read: ctnn's inference has no mask")
                 value = node.output[0]
                 continue
             rec, value = self.layer(node, shape, state)
@@ -377,7 +397,7 @@ class Model:
                     out_value = add.output[0]
             if kernel.shape[1] != shape[0]:
                 raise node_error(node, f"weight {w.shape} does not fit an input of {shape[0]} values")
-            bias = np.broadcast_to(np.asarray(bias, dtype=np.float64).reshape(-1), (kernel.shape[0],))
+            bias = vector_bias(node, bias, kernel.shape[0])
             if state["image_flattened"]:
                 h, wd, c = state["image_flattened"]
                 # ctnn's input j = (y * W + x) * C + ch is ONNX's ch * H * W + y * W + x.
@@ -393,7 +413,7 @@ class Model:
             if len(shape) != 3:
                 raise node_error(node, f"on shape {shape}: ctnn pools images (1-D pools are not mapped yet)")
             k = list(a.get("kernel_shape", []))
-            s = list(a.get("strides", k))
+            s = list(a.get("strides", [1] * len(k)))  # ONNX's default stride is 1, not the kernel
             for attr, bad in (("pads", any(a.get("pads", [0]))), ("ceil_mode", a.get("ceil_mode", 0)),
                               ("dilations", any(d != 1 for d in a.get("dilations", [1]))),
                               ("auto_pad", a.get("auto_pad", b"NOTSET") not in (b"NOTSET", b"VALID")),
@@ -450,6 +470,9 @@ class Model:
             if len(shape) == 3:
                 state["image_flattened"] = tuple(shape)
             return Record("Flatten", "ctnn::Flatten", ins, [int(np.prod(shape))]), out_value
+        if op in MERGES:
+            raise node_error(node, "of a constant: ctnn's Add, Multiply and Concat merge branches that fork from "
+                             "one value; a constant operand is not a layer")
         raise node_error(node, "this operator has no ctnn counterpart here (supported: see ctnn_onnx.py --help)")
 
     def sequence_node(self, node, op, a, shape, state):
@@ -520,7 +543,7 @@ class Model:
                 raise node_error(node, f"weight {w.shape} does not fit steps of {shape[1]} features")
             f = kernel.shape[0]
             return Record("TimeDistributed", f"ctnn::TimeDistributed<ctnn::Dense<{f}>>", shape, [shape[0], f],
-                          [matrix("kernel", kernel), matrix("bias", np.broadcast_to(bias, (f,)))]), out_value
+                          [matrix("kernel", kernel), matrix("bias", vector_bias(node, bias, f))]), out_value
         if op in ("Flatten", "Reshape") and layout != "btf":
             raise node_error(node, f"flattens a sequence laid out as {LAYOUTS.get(layout)}: ctnn's is N x T x F")
         if op == "Softmax":
@@ -661,11 +684,13 @@ class Model:
 
 def cpp_type(input_shape, records):
     dims = ", ".join(str(d) for d in input_shape)
-    specs = ", ".join(r.spec for r in records if "/" not in r.name)
+    # A graph of nodes that only rename (Identity, Dropout) computes the identity: ctnn's Linear.
+    specs = ", ".join(r.spec for r in records if "/" not in r.name) or "ctnn::Linear"
     return f"using Net = ctnn::Sequential<ctnn::Input<{dims}>, {specs}>;"
 
 
-def write_file(path, records):
+def write_file(path, records, input_shape):
+    records = records or [Record("Linear", "ctnn::Linear", input_shape, input_shape)]
     layers = [(r.name, r.ins, r.outs, r.parameters) for r in records]
     tensors = [(i, t, rows, cols, [float(v) for v in values.astype(np.float32)])
                for i, r in enumerate(records) for t, rows, cols, values in r.tensors]
@@ -678,7 +703,7 @@ def import_model(path, out):
     model = Model(path)
     records = model.convert()
     code = cpp_type(model.input_shape, records)
-    write_file(out, records)  # only once the whole graph mapped
+    write_file(out, records, model.input_shape)  # only once the whole graph mapped
     return code
 
 
