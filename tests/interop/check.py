@@ -13,91 +13,25 @@ import sys
 
 import numpy as np
 import torch
-from torch import nn
 
 exe, tool, work = sys.argv[1:4]
 sys.path.insert(0, os.path.dirname(os.path.abspath(tool)))
-import ctnn_torch  # noqa: E402  (its block modules: Residual, Add, Concat)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_models as tm  # noqa: E402  (the models and their ctnn types, shared with onnx_check.py)
+
+to_torch = tm.to_torch
 os.makedirs(work, exist_ok=True)
 torch.manual_seed(7)
 rng = np.random.default_rng(7)
 failures = []
 
-MLP_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<20>, ctnn::Dense<32>, ctnn::Tanh, ctnn::Dense<16>, "
-            "ctnn::ReLU, ctnn::Dropout<0.5>, ctnn::Dense<5>, ctnn::Softmax>;")
-CNN_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<10, 10, 3>, ctnn::Conv2D<8, 3, 3, ctnn::Padding::same, 1>, "
-            "ctnn::ReLU, ctnn::MaxPool2D<2, 2>, ctnn::Conv2D<6, 3, 3, ctnn::Padding::valid, 1>, ctnn::Sigmoid, "
-            "ctnn::Flatten, ctnn::Dense<4>, ctnn::Softmax>;")
-
-
-RESNET_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<10, 10, 3>, ctnn::Conv2D<8, 3, 3, ctnn::Padding::same, 1>, "
-               "ctnn::BatchNormalization<0.99, 0.001>, ctnn::ReLU, ctnn::Residual<ctnn::Conv2D<8, 3, 3, "
-               "ctnn::Padding::same, 1>, ctnn::BatchNormalization<0.99, 0.001>, ctnn::ReLU, ctnn::Conv2D<8, 3, 3, "
-               "ctnn::Padding::same, 1>, ctnn::BatchNormalization<0.99, 0.001>>, ctnn::ReLU, ctnn::Conv2D<12, 3, 3, "
-               "ctnn::Padding::valid, 2>, ctnn::Add<ctnn::Branch<ctnn::Conv2D<16, 1, 1, ctnn::Padding::valid, 1>>, "
-               "ctnn::Branch<ctnn::Conv2D<16, 3, 3, ctnn::Padding::same, 1>, ctnn::BatchNormalization<0.99, 0.001>, "
-               "ctnn::ReLU>>, ctnn::GlobalAveragePool2D, ctnn::Flatten, ctnn::Dense<5>, ctnn::Softmax>;")
-CONCAT_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<20>, ctnn::Concat<ctnn::Branch<ctnn::Dense<8>, ctnn::Tanh>, "
-               "ctnn::Branch<ctnn::Dense<6>, ctnn::BatchNormalization<0.99, 0.001>, ctnn::ReLU>>, ctnn::Dense<3>, "
-               "ctnn::Softmax>;")
-
-
-SEQ_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<12, 3>, ctnn::Conv1D<4, 3, ctnn::Padding::valid, 2, 1>, "
-            "ctnn::Tanh, ctnn::GRU<8, ctnn::Returns::sequences>, ctnn::TimeDistributed<ctnn::Dense<7>>, "
-            "ctnn::LSTM<6, ctnn::Returns::sequences>, ctnn::SimpleRNN<5>, ctnn::Dense<2>>;")
-TCN_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<16, 2>, ctnn::Conv1D<4, 3, ctnn::Padding::causal, 1, 2>, "
-            "ctnn::Tanh, ctnn::Residual<ctnn::Conv1D<4, 2, ctnn::Padding::causal, 1, 4>, ctnn::Tanh>, "
-            "ctnn::Conv1D<3, 3, ctnn::Padding::same, 1, 1>, ctnn::Sigmoid, ctnn::TimeDistributed<ctnn::Dense<1>>>;")
-CAUSAL_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<10, 2>, ctnn::Conv1D<3, 2, ctnn::Padding::causal, 1, 1>, "
-               "ctnn::Tanh, ctnn::GRU<4, ctnn::Returns::sequences>, ctnn::TimeDistributed<ctnn::Dense<1>>>;")
-
-
-def bn(c, rank):
-    """Keras' (ctnn's) defaults in PyTorch's terms: epsilon 1e-3, momentum 0.01 (PyTorch weighs the batch)."""
-    return (nn.BatchNorm1d if rank == 1 else nn.BatchNorm2d)(c, eps=1e-3, momentum=0.01)
-
-
 def models():
-    mlp = nn.Sequential(nn.Linear(20, 32), nn.Tanh(), nn.Linear(32, 16), nn.ReLU(), nn.Dropout(0.5),
-                        nn.Linear(16, 5), nn.Softmax(dim=1))
-    cnn = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 6, 3), nn.Sigmoid(),
-                        nn.Flatten(), nn.Linear(54, 4), nn.Softmax(dim=1))
-    resnet = nn.Sequential(
-        nn.Conv2d(3, 8, 3, padding=1), bn(8, 3), nn.ReLU(),
-        ctnn_torch.Residual(nn.Sequential(nn.Conv2d(8, 8, 3, padding=1), bn(8, 3), nn.ReLU(),
-                                          nn.Conv2d(8, 8, 3, padding=1), bn(8, 3))),
-        nn.ReLU(), nn.Conv2d(8, 12, 3, stride=2),
-        ctnn_torch.Add(nn.Sequential(nn.Conv2d(12, 16, 1)),
-                       nn.Sequential(nn.Conv2d(12, 16, 3, padding=1), bn(16, 3), nn.ReLU())),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 5), nn.Softmax(dim=1))
-    concat = nn.Sequential(
-        ctnn_torch.Concat(nn.Sequential(nn.Linear(20, 8), nn.Tanh()), nn.Sequential(nn.Linear(20, 6), bn(6, 1), nn.ReLU())),
-        nn.Linear(14, 3), nn.Softmax(dim=1))
-    seq = nn.Sequential(
-        ctnn_torch.Conv1d(nn.Conv1d(3, 4, 3, stride=2)), nn.Tanh(),
-        ctnn_torch.Recurrent(nn.GRU(4, 8, batch_first=True), sequences=True), nn.Linear(8, 7),
-        ctnn_torch.Recurrent(nn.LSTM(7, 6, batch_first=True), sequences=True),
-        ctnn_torch.Recurrent(nn.RNN(6, 5, batch_first=True)), nn.Linear(5, 2))
-    tcn = nn.Sequential(
-        ctnn_torch.Conv1d(nn.Conv1d(2, 4, 3, dilation=2), causal=True), nn.Tanh(),
-        ctnn_torch.Residual(nn.Sequential(ctnn_torch.Conv1d(nn.Conv1d(4, 4, 2, dilation=4), causal=True), nn.Tanh())),
-        ctnn_torch.Conv1d(nn.Conv1d(4, 3, 3, padding="same")), nn.Sigmoid(), nn.Linear(3, 1))
-    causal = nn.Sequential(
-        ctnn_torch.Conv1d(nn.Conv1d(2, 3, 2), causal=True), nn.Tanh(),
-        ctnn_torch.Recurrent(nn.GRU(3, 4, batch_first=True), sequences=True), nn.Linear(4, 1))
     # The last entry: the import's flags, or the error it must give (the file cannot say a dilation).
-    return {"mlp": (mlp, None, (20,), MLP_TYPE, []), "cnn": (cnn, "10,10,3", (10, 10, 3), CNN_TYPE, []),
-            "resnet": (resnet, "10,10,3", (10, 10, 3), RESNET_TYPE, []),
-            "concat": (concat, "20", (20,), CONCAT_TYPE, []),
-            "seq": (seq, "12,3", (12, 3), SEQ_TYPE, []),
-            "tcn": (tcn, "16,2", (16, 2), TCN_TYPE, "keeps the length: Padding::same or Padding::causal"),
-            "causal": (causal, "10,2", (10, 2), CAUSAL_TYPE, ["--conv1d-padding", "causal"])}
-
-
-def to_torch(x, shape):
-    """ctnn samples (n, *shape) as PyTorch input: images HWC -> CHW."""
-    t = torch.from_numpy(x.reshape((-1,) + shape))
-    return t.permute(0, 3, 1, 2).contiguous() if len(shape) == 3 else t
+    flags = {"tcn": "keeps the length: Padding::same or Padding::causal", "causal": ["--conv1d-padding", "causal"]}
+    shapes = {"mlp": (None, (20,)), "cnn": ("10,10,3", (10, 10, 3)), "resnet": ("10,10,3", (10, 10, 3)),
+              "concat": ("20", (20,)), "seq": ("12,3", (12, 3)), "tcn": ("16,2", (16, 2)), "causal": ("10,2", (10, 2))}
+    return {kind: (tm.build(kind), flag, shape, getattr(tm, kind.upper() + "_TYPE"), flags.get(kind, []))
+            for kind, (flag, shape) in shapes.items()}
 
 
 def relative_error(a, b):
@@ -113,15 +47,7 @@ def check(name, ctnn_out, torch_out):
 
 for kind, (model, shape_flag, shape, expected_type, import_flags) in models().items():
     # PyTorch -> ctnn
-    with torch.no_grad():
-        for p in model.parameters():
-            p.uniform_(-0.5, 0.5)
-        for m in model.modules():  # moving statistics as after training
-            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
-                m.weight.uniform_(0.5, 1.5)
-                m.running_mean.uniform_(-0.3, 0.3)
-                m.running_var.uniform_(0.5, 1.5)
-    model.eval()
+    tm.randomize(model, 0.02 if kind == "resnet" else 1.0)  # logits of a few units: a softmax off one-hot
     pt = os.path.join(work, f"{kind}.pt")
     torch.save(model, pt)
     out_file = os.path.join(work, f"{kind}.ctnn")

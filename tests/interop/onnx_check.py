@@ -22,99 +22,26 @@ from torch import nn
 
 exe, tool, work = sys.argv[1:4]
 sys.path.insert(0, os.path.dirname(os.path.abspath(tool)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctnn_format  # noqa: E402
-import ctnn_torch  # noqa: E402  (its block modules, which trace to ONNX's Add and Concat)
+import torch_models as tm  # noqa: E402  (the models and their ctnn types, shared with check.py)
+
+to_torch = tm.to_torch
 os.makedirs(work, exist_ok=True)
 warnings.filterwarnings("ignore")
 torch.manual_seed(17)
 rng = np.random.default_rng(17)
 failures = []
 
-PLAIN_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<20>, ctnn::Dense<32>, ctnn::Tanh, ctnn::Dense<16>, "
-              "ctnn::ReLU, ctnn::Dense<5>, ctnn::Softmax>;")
-CNN_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<10, 10, 3>, ctnn::Conv2D<8, 3, 3, ctnn::Padding::same, 1>, "
-            "ctnn::ReLU, ctnn::MaxPool2D<2, 2>, ctnn::Conv2D<6, 3, 3, ctnn::Padding::valid, 1>, ctnn::Sigmoid, "
-            "ctnn::Flatten, ctnn::Dense<4>, ctnn::Softmax>;")
-RESNET_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<10, 10, 3>, ctnn::Conv2D<8, 3, 3, ctnn::Padding::same, 1>, "
-               "ctnn::BatchNormalization<0.99, 0.001>, ctnn::ReLU, ctnn::Residual<ctnn::Conv2D<8, 3, 3, "
-               "ctnn::Padding::same, 1>, ctnn::BatchNormalization<0.99, 0.001>, ctnn::ReLU, ctnn::Conv2D<8, 3, 3, "
-               "ctnn::Padding::same, 1>, ctnn::BatchNormalization<0.99, 0.001>>, ctnn::ReLU, ctnn::Conv2D<12, 3, 3, "
-               "ctnn::Padding::valid, 2>, ctnn::Add<ctnn::Branch<ctnn::Conv2D<16, 1, 1, ctnn::Padding::valid, 1>>, "
-               "ctnn::Branch<ctnn::Conv2D<16, 3, 3, ctnn::Padding::same, 1>, ctnn::BatchNormalization<0.99, 0.001>, "
-               "ctnn::ReLU>>, ctnn::GlobalAveragePool2D, ctnn::Flatten, ctnn::Dense<5>, ctnn::Softmax>;")
-FOLDED_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<10, 10, 3>, ctnn::Conv2D<8, 3, 3, ctnn::Padding::same, 1>, "
-               "ctnn::ReLU, ctnn::Residual<ctnn::Conv2D<8, 3, 3, ctnn::Padding::same, 1>, ctnn::ReLU, "
-               "ctnn::Conv2D<8, 3, 3, ctnn::Padding::same, 1>>, ctnn::ReLU, ctnn::Conv2D<12, 3, 3, "
-               "ctnn::Padding::valid, 2>, ctnn::Add<ctnn::Branch<ctnn::Conv2D<16, 1, 1, ctnn::Padding::valid, 1>>, "
-               "ctnn::Branch<ctnn::Conv2D<16, 3, 3, ctnn::Padding::same, 1>, ctnn::ReLU>>, ctnn::GlobalAveragePool2D, "
-               "ctnn::Flatten, ctnn::Dense<5>, ctnn::Softmax>;")
-CONCAT_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<20>, ctnn::Concat<ctnn::Branch<ctnn::Dense<8>, ctnn::Tanh>, "
-               "ctnn::Branch<ctnn::Dense<6>, ctnn::BatchNormalization<0.99, 0.001>, ctnn::ReLU>>, ctnn::Dense<3>, "
-               "ctnn::Softmax>;")
-
-SEQ_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<12, 3>, ctnn::Conv1D<4, 3, ctnn::Padding::valid, 2, 1>, "
-            "ctnn::Tanh, ctnn::GRU<8, ctnn::Returns::sequences>, ctnn::TimeDistributed<ctnn::Dense<7>>, "
-            "ctnn::LSTM<6, ctnn::Returns::sequences>, ctnn::SimpleRNN<5>, ctnn::Dense<2>>;")
-TCN_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<16, 2>, ctnn::Conv1D<4, 3, ctnn::Padding::causal, 1, 2>, "
-            "ctnn::Tanh, ctnn::Residual<ctnn::Conv1D<4, 2, ctnn::Padding::causal, 1, 4>, ctnn::Tanh>, "
-            "ctnn::Conv1D<3, 3, ctnn::Padding::same, 1, 1>, ctnn::Sigmoid, ctnn::TimeDistributed<ctnn::Dense<1>>>;")
-CAUSAL_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<10, 2>, ctnn::Conv1D<3, 2, ctnn::Padding::causal, 1, 1>, "
-               "ctnn::Tanh, ctnn::GRU<4, ctnn::Returns::sequences>, ctnn::TimeDistributed<ctnn::Dense<1>>>;")
-
-
-def bn(c, rank):
-    """Keras' (ctnn's) defaults in PyTorch's terms: epsilon 1e-3, momentum 0.01 (PyTorch weighs the batch)."""
-    return (nn.BatchNorm1d if rank == 1 else nn.BatchNorm2d)(c, eps=1e-3, momentum=0.01)
-
-
-def resnet():
-    return nn.Sequential(
-        nn.Conv2d(3, 8, 3, padding=1), bn(8, 3), nn.ReLU(),
-        ctnn_torch.Residual(nn.Sequential(nn.Conv2d(8, 8, 3, padding=1), bn(8, 3), nn.ReLU(),
-                                          nn.Conv2d(8, 8, 3, padding=1), bn(8, 3))),
-        nn.ReLU(), nn.Conv2d(8, 12, 3, stride=2),
-        ctnn_torch.Add(nn.Sequential(nn.Conv2d(12, 16, 1)),
-                       nn.Sequential(nn.Conv2d(12, 16, 3, padding=1), bn(16, 3), nn.ReLU())),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 5), nn.Softmax(dim=1))
-
-
 def models():
-    """kind: (PyTorch model, one sample's shape as ctnn has it, the type the import must print, whether
-    the export keeps BatchNorm (training=PRESERVE) or folds it (eval))."""
-    plain = nn.Sequential(nn.Linear(20, 32), nn.Tanh(), nn.Linear(32, 16), nn.ReLU(), nn.Dropout(0.5),
-                          nn.Linear(16, 5), nn.Softmax(dim=1))
-    cnn = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 6, 3), nn.Sigmoid(),
-                        nn.Flatten(), nn.Linear(54, 4), nn.Softmax(dim=1))
-    concat = nn.Sequential(
-        ctnn_torch.Concat(nn.Sequential(nn.Linear(20, 8), nn.Tanh()), nn.Sequential(nn.Linear(20, 6), bn(6, 1), nn.ReLU())),
-        nn.Linear(14, 3), nn.Softmax(dim=1))
-    # Sequences, batch-first as ctnn's: exported as Transpose around Conv (N x C x T), Pad before a causal
-    # one, Transpose to ONNX's T x N x F around GRU, LSTM and RNN (gates i, o, f, c for LSTM), Gather of
-    # the last step.
-    seq = nn.Sequential(
-        ctnn_torch.Conv1d(nn.Conv1d(3, 4, 3, stride=2)), nn.Tanh(),
-        ctnn_torch.Recurrent(nn.GRU(4, 8, batch_first=True), sequences=True), nn.Linear(8, 7),
-        ctnn_torch.Recurrent(nn.LSTM(7, 6, batch_first=True), sequences=True),
-        ctnn_torch.Recurrent(nn.RNN(6, 5, batch_first=True)), nn.Linear(5, 2))
-    tcn = nn.Sequential(
-        ctnn_torch.Conv1d(nn.Conv1d(2, 4, 3, dilation=2), causal=True), nn.Tanh(),
-        ctnn_torch.Residual(nn.Sequential(ctnn_torch.Conv1d(nn.Conv1d(4, 4, 2, dilation=4), causal=True), nn.Tanh())),
-        ctnn_torch.Conv1d(nn.Conv1d(4, 3, 3, padding=1)), nn.Sigmoid(), nn.Linear(3, 1))  # "same" does not export
-    causal = nn.Sequential(
-        ctnn_torch.Conv1d(nn.Conv1d(2, 3, 2), causal=True), nn.Tanh(),
-        ctnn_torch.Recurrent(nn.GRU(3, 4, batch_first=True), sequences=True), nn.Linear(4, 1))
-    return {"seq": (seq, (12, 3), SEQ_TYPE, False), "tcn": (tcn, (16, 2), TCN_TYPE, False),
-            "causal": (causal, (10, 2), CAUSAL_TYPE, False),
-            "plain": (plain, (20,), PLAIN_TYPE, False), "cnn": (cnn, (10, 10, 3), CNN_TYPE, False),
-            "resnet": (resnet(), (10, 10, 3), RESNET_TYPE, True),
-            "resnet_folded": (resnet(), (10, 10, 3), FOLDED_TYPE, False),
-            "concat": (concat, (20,), CONCAT_TYPE, True)}
-
-
-def to_torch(x, shape):
-    """ctnn samples (n, *shape) as PyTorch input: images HWC -> CHW."""
-    t = torch.from_numpy(x.reshape((-1,) + shape))
-    return t.permute(0, 3, 1, 2).contiguous() if len(shape) == 3 else t
+    """kind: (one sample's shape as ctnn has it, the type the import must print, whether the export keeps
+    BatchNorm (training=PRESERVE) or folds it (eval)). The sequence models export as Transpose around
+    Conv (N x C x T), Pad before a causal one, Transpose to ONNX's T x N x F around GRU, LSTM and RNN
+    (gates i, o, f, c for LSTM), Gather of the last step."""
+    return {"seq": ((12, 3), tm.SEQ_TYPE, False), "tcn": ((16, 2), tm.TCN_TYPE, False),
+            "causal": ((10, 2), tm.CAUSAL_TYPE, False), "plain": ((20,), tm.PLAIN_TYPE, False),
+            "cnn": ((10, 10, 3), tm.CNN_TYPE, False), "resnet": ((10, 10, 3), tm.RESNET_TYPE, True),
+            "resnet_folded": ((10, 10, 3), tm.FOLDED_TYPE, False), "concat": ((20,), tm.CONCAT_TYPE, True)}
 
 
 def export(model, shape, path, keep_batch_norm):
@@ -129,18 +56,9 @@ def relative_error(a, b):
 
 
 worst = 0.0
-for kind, (model, shape, expected_type, keep) in models().items():
-    with torch.no_grad():
-        for p in model.parameters():
-            p.uniform_(-0.5, 0.5)
-        last = [m for m in model.modules() if isinstance(m, nn.Linear)][-1]
-        last.weight.mul_(0.02 if kind.startswith("resnet") else 1.0)  # logits of a few units, not hundreds
-        for m in model.modules():  # moving statistics as after training
-            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
-                m.weight.uniform_(0.5, 1.5)
-                m.running_mean.uniform_(-0.3, 0.3)
-                m.running_var.uniform_(0.5, 1.5)
-    model.eval()
+for kind, (shape, expected_type, keep) in models().items():
+    # Logits of a few units, not hundreds, for the residual CNNs: a softmax near one-hot hides errors.
+    model = tm.randomize(tm.build(kind), 0.02 if kind.startswith("resnet") else 1.0)
     onnx_file = os.path.join(work, f"{kind}.onnx")
     export(model, shape, onnx_file, keep)
     out_file = os.path.join(work, f"{kind}_onnx.ctnn")
