@@ -363,6 +363,10 @@ BOOST_AUTO_TEST_CASE(recurrent_layers_predict_forward_backward_and_step) {
   steps_allocate_nothing<Gru>();
 }
 
+#ifndef CTNN_ALLOCATION_PRODUCTS_ONLY
+// Streaming (one column a step: its own matrix-vector products, and the per-step layers' above), blocks,
+// BatchNormalization and Graph (their products are the ones above): the OpenBLAS build of this file
+// (tests/CMakeLists.txt), which proves the products' route, leaves them out.
 BOOST_AUTO_TEST_CASE(streaming_steps_allocate_nothing) {
   // The deployment form of sequence models: each step reads and writes only what the model holds.
   using Lstm = Sequential<Input<256, 1>, LSTM<16>, Dense<1>>;
@@ -392,9 +396,6 @@ BOOST_AUTO_TEST_CASE(streaming_steps_allocate_nothing) {
   BOOST_TEST(zone.allocations() == 0);
 }
 
-#ifndef CTNN_ALLOCATION_PRODUCTS_ONLY
-// Blocks, BatchNormalization and Graph: their products are the ones above, so the OpenBLAS build of
-// this file (tests/CMakeLists.txt), which proves the products' route, leaves them out.
 BOOST_AUTO_TEST_CASE(blocks_predict_forward_backward_and_step) {
   // Residual, a strided projection Add, Concat and Multiply: the blocks keep their branches' buffers
   // in the workspace, so nothing is allocated after construction, in one sample or a batch.

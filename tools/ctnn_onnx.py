@@ -8,8 +8,8 @@
       compiled in, as tools/ctnn_embed.py writes them (docs/embedding.md: NAME::load(net)).
 
 The graph must have one input, one sample of shape (C, H, W), (F) or a sequence after its batch axis
-(N x C x H x W, N x F; a sequence N x T x F as ctnn's, N x C x T into a Conv, or T x N x F into a
-recurrent node; N fixed or symbolic), and one output. A chain of nodes becomes the layers of a
+(N x C x H x W, N x F; a sequence N x T x F as ctnn's, N x C x T into a Conv or a pool, or T x N x F
+into a recurrent node; N fixed or symbolic), and one output. A chain of nodes becomes the layers of a
 Sequential; where a value feeds several nodes that meet again in an Add, a Mul or a Concat over
 channels, the part between is a block: Residual<body> (an Add of the value and one branch),
 Add<Branch<...>...>, Multiply<...> or Concat<...>, nested at will.
@@ -18,8 +18,8 @@ Operators: Gemm (transA 0), MatMul followed by Add of a vector (Dense; on a sequ
 TimeDistributed<Dense>); Conv over images (Conv2D: one stride for both axes, no dilation or groups,
 no padding or Keras' "same" padding) and over sequences (Conv1D: valid, same at stride 1, or causal:
 (K - 1) D zeros before, as pads or as a Pad node, with strides and dilations); MaxPool and AveragePool
-with stride equal to the kernel and no padding (MaxPool2D, AveragePool2D); GlobalAveragePool;
-BatchNormalization (kept as ctnn's, with its moving statistics); GRU (linear_before_reset 1 or 0),
+with stride equal to the kernel and no padding (MaxPool2D, AveragePool2D; on N x C x T MaxPool1D,
+AveragePool1D); GlobalAveragePool (2-D, or 1-D on N x C x T); BatchNormalization (kept as ctnn's, with its moving statistics); GRU (linear_before_reset 1 or 0),
 LSTM (no peepholes) and RNN (tanh): forward, from a zero state, every step's output (Y, the
 Returns::sequences form) or the last (Y_h, or a Gather of the last step: Returns::last); Relu,
 LeakyRelu, Elu, Sigmoid, Tanh, Softmax over a vector; Flatten (axis 1) and a Reshape to (N, -1)
@@ -238,11 +238,11 @@ class Model:
         if len(d) == 4:
             shape = [d[2], d[3], d[1]]
         elif len(d) == 3:
-            # A sequence: ctnn's N x T x F, unless the first node reads it as PyTorch's N x C x T (a Conv)
-            # or ONNX's T x N x F (a recurrent node).
+            # A sequence: ctnn's N x T x F, unless the first node reads it as N x C x T (a Conv or a pool)
+            # or as T x N x F (a recurrent node).
             first = self.consumers.get(self.input, [None])[0]
             op = first.op_type if first is not None else ""
-            if op == "Conv":
+            if op in ("Conv", "MaxPool", "AveragePool", "GlobalAveragePool"):  # ONNX's are channels first
                 state["layout"], shape = "bft", [d[2], d[1]]
             elif op in RECURRENT:
                 state["layout"], shape = "tbf", [d[0], d[2]]
@@ -411,18 +411,9 @@ class Model:
             return self.conv(node, a, shape), out_value
         if op in ("MaxPool", "AveragePool"):
             if len(shape) != 3:
-                raise node_error(node, f"on shape {shape}: ctnn pools images (1-D pools are not mapped yet)")
+                raise node_error(node, f"on shape {shape}: ctnn pools images and sequences")
             k = list(a.get("kernel_shape", []))
-            s = list(a.get("strides", [1] * len(k)))  # ONNX's default stride is 1, not the kernel
-            for attr, bad in (("pads", any(a.get("pads", [0]))), ("ceil_mode", a.get("ceil_mode", 0)),
-                              ("dilations", any(d != 1 for d in a.get("dilations", [1]))),
-                              ("auto_pad", a.get("auto_pad", b"NOTSET") not in (b"NOTSET", b"VALID")),
-                              ("strides", s != k), ("storage_order", a.get("storage_order", 0))):
-                if bad:
-                    raise node_error(node, f"attribute {attr} = {a.get(attr)}: ctnn pools with stride = kernel, "
-                                     "no padding, floor")
-            if len(node.output) > 1 and node.output[1]:
-                raise node_error(node, "the indices output is not supported")
+            self.check_pool(node, a, k)
             name = "MaxPool2D" if op == "MaxPool" else "AveragePool2D"
             return Record(name, f"ctnn::{name}<{k[0]}, {k[1]}>", ins,
                           [shape[0] // k[0], shape[1] // k[1], shape[2]]), out_value
@@ -527,6 +518,16 @@ class Model:
             return (None, out_value)
         if op in RECURRENT:
             return self.recurrent(node, op, a, shape, state), self.recurrent_output
+        if op in ("MaxPool", "AveragePool", "GlobalAveragePool"):
+            if layout != "bft":
+                raise node_error(node, f"on a sequence laid out as {LAYOUTS.get(layout)}: ONNX pools N x C x T")
+            if op == "GlobalAveragePool":  # N x C x 1; ctnn gives the C vector
+                state["layout"] = None
+                return Record("GlobalAveragePool1D", "ctnn::GlobalAveragePool1D", shape, [shape[1]]), out_value
+            k = list(a.get("kernel_shape", []))
+            self.check_pool(node, a, k)
+            name = "MaxPool1D" if op == "MaxPool" else "AveragePool1D"
+            return Record(name, f"ctnn::{name}<{k[0]}>", shape, [shape[0] // k[0], shape[1]]), out_value
         if op == "Conv":
             return self.conv1d(node, a, shape, state), out_value
         if op in ("Gemm", "MatMul"):
@@ -641,6 +642,18 @@ class Model:
         bias = self.const(node, 2, "bias") if len(node.input) > 2 and node.input[2] else np.zeros(f)
         spec = f"ctnn::Conv1D<{f}, {k}, ctnn::Padding::{padding}, {stride}, {dilation}>"
         return Record("Conv1D", spec, shape, [length, f], [matrix("kernel", kernel), matrix("bias", bias)])
+
+    def check_pool(self, node, a, k):
+        s = list(a.get("strides", [1] * len(k)))  # ONNX's default stride is 1, not the kernel
+        for attr, bad in (("pads", any(a.get("pads", [0]))), ("ceil_mode", a.get("ceil_mode", 0)),
+                          ("dilations", any(d != 1 for d in a.get("dilations", [1]))),
+                          ("auto_pad", a.get("auto_pad", b"NOTSET") not in (b"NOTSET", b"VALID")),
+                          ("strides", s != k), ("storage_order", a.get("storage_order", 0))):
+            if bad:
+                raise node_error(node, f"attribute {attr} = {a.get(attr, [1] * len(k) if attr == 'strides' else None)}"
+                                 ": ctnn pools with stride = kernel, no padding, floor")
+        if len(node.output) > 1 and node.output[1]:
+            raise node_error(node, "the indices output is not supported")
 
     def conv(self, node, a, shape):
         w = self.const(node, 1, "weight")
