@@ -312,7 +312,15 @@ struct stream_layer<Spec, Bound, Scalar, true, A> {
   static constexpr std::size_t in_size = drop_first<typename Bound::input_shape>::type::size;
   static constexpr std::size_t out_size = drop_first<typename Bound::output_shape>::type::size;
   static constexpr bool concat = std::is_same_v<typename Spec::op, concat_outputs>;
-  static constexpr bool multiply = std::is_same_v<typename Spec::op, multiply_outputs>;
+  using step_shape = typename drop_first<typename Bound::output_shape>::type;
+  // Branch K's place in a Concat's step: the last axes of the branches before it.
+  template <std::size_t K>
+  static constexpr std::size_t column_before() {
+    return []<std::size_t... J>(std::index_sequence<J...>) {
+      return (std::size_t{0} + ... + last_axis<typename Bound::template chain_at<J>::output_shape>);
+    }
+    (std::make_index_sequence<K>{});
+  }
 
   struct memory {
     template <class Seq>
@@ -325,27 +333,23 @@ struct stream_layer<Spec, Bound, Scalar, true, A> {
     typename parts<branches>::chains chains;
     typename parts<branches>::outputs outputs;
   };
+  template <std::size_t K>
+  static auto branch_output(memory& m) noexcept {
+    return vector_map<const Scalar, branch<K>::out_size>(std::get<K>(m.outputs).data());
+  }
   static void step(const Scalar* p, const Scalar* b, const Scalar* x, Scalar* y, memory& m,
                    context<Scalar>& ctx) noexcept {
     [&]<std::size_t... K>(std::index_sequence<K...>) {
       (branch<K>::step(p + Bound::template branch_offset<K>, b + Bound::template branch_buffer_offset<K>, x,
                        std::get<K>(m.outputs).data(), std::get<K>(m.chains), ctx),
        ...);
-      if constexpr (concat) {
-        std::size_t at = 0;
-        ((std::copy_n(std::get<K>(m.outputs).data(), branch<K>::out_size, y + at), at += branch<K>::out_size),
-         ...);
-      } else {
-        auto out = vector_map<Scalar, out_size>(y);
-        out = vector_map<const Scalar, out_size>(std::get<0>(m.outputs).data());
-        if constexpr (multiply)
-          ((K > 0 ? (out.array() *= vector_map<const Scalar, out_size>(std::get<K>(m.outputs).data()).array(),
-                     0)
-                  : 0),
-           ...);
-        else
-          ((K > 0 ? (out += vector_map<const Scalar, out_size>(std::get<K>(m.outputs).data()), 0) : 0), ...);
-      }
+      // The blocks' own operations on the step's values, as a graph's merges use them.
+      using op = typename Spec::op;
+      auto out = vector_map<Scalar, out_size>(y);
+      if constexpr (concat)
+        (op::template place<column_before<K>(), step_shape>(out, branch_output<K>(m)), ...);
+      else
+        op::forward(out, branch_output<K>(m)...);
     }
     (branches{});
   }
