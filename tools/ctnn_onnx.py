@@ -3,16 +3,19 @@
 
   ctnn_onnx.py import MODEL.onnx OUT.ctnn [--header OUT.hpp [--name NAME]]
       Reads MODEL.onnx (Debian's python3-onnx and python3-numpy), maps its graph to a ctnn network,
-      prints the C++ type (`using Net = ctnn::Sequential<...>;`) and writes the weights as ctnn's model
+      prints the C++ type (`using Net = ctnn::Sequential<...>;`, or ctnn::Graph<...>) and writes the weights as ctnn's model
       file (docs/format.md), which ctnn::load reads into that type; with --header, also the weights
       compiled in, as tools/ctnn_embed.py writes them (docs/embedding.md: NAME::load(net)).
 
-The graph must have one input, one sample of shape (C, H, W), (F) or a sequence after its batch axis
-(N x C x H x W, N x F; a sequence N x T x F as ctnn's, N x C x T into a Conv or a pool, or T x N x F
-into a recurrent node; N fixed or symbolic), and one output. A chain of nodes becomes the layers of a
+Each input holds one sample of shape (C, H, W), (F) or a sequence after its batch axis (N x C x H x W,
+N x F; a sequence N x T x F as ctnn's, N x C x T into a Conv or a pool, or T x N x F into a recurrent
+node; N fixed or symbolic). With one input and one output, a chain of nodes becomes the layers of a
 Sequential; where a value feeds several nodes that meet again in an Add, a Mul or a Concat over
 channels, the part between is a block: Residual<body> (an Add of the value and one branch),
-Add<Branch<...>...>, Multiply<...> or Concat<...>, nested at will.
+Add<Branch<...>...>, Multiply<...> or Concat<...>, nested at will. With several inputs or outputs, or
+values that meet without forking from one, the model becomes a Graph: each ONNX node that is a layer a
+Node named after it (an output's node after the output), reading the node before it, and an Add, Mul
+or Concat of computed values a merge (Add<>, Multiply<>, Concat<>).
 
 Operators: Gemm (transA 0), MatMul followed by Add of a vector (Dense; on a sequence,
 TimeDistributed<Dense>); Conv over images (Conv2D: one stride for both axes, no dilation or groups,
@@ -37,6 +40,7 @@ ctnn's one, except GRU with linear_before_reset 1 (Keras' reset_after), which ke
 """
 import argparse
 import os
+import re
 import subprocess
 import sys
 
@@ -50,6 +54,17 @@ import ctnn_format  # noqa: E402  (the file format, shared with ctnn_torch.py an
 
 class Error(Exception):
     pass
+
+
+class NeedsGraph(Exception):
+    """The chain walk met values that meet without forking from one value: a Graph maps them."""
+
+
+def channel_axis(rank, layout):
+    """The ONNX axis of a sample's last ctnn axis (channels, features) in a tensor of this rank."""
+    if rank == 3:
+        return {"bft": 1}.get(layout, 2)
+    return 1  # N x F, N x C x H x W
 
 
 def node_error(node, what):
@@ -115,20 +130,24 @@ class Model:
         g = self.proto.graph
         self.consts = {t.name: numpy_helper.to_array(t) for t in g.initializer}
         inputs = [i for i in g.input if i.name not in self.consts]
-        if len(inputs) != 1 or len(g.output) != 1:
-            raise Error(f"the graph has {len(inputs)} inputs and {len(g.output)} outputs; this importer takes one "
-                        "of each (a Graph of several is not mapped yet)")
-        self.input = inputs[0].name
-        self.output = g.output[0].name
-        dims = inputs[0].type.tensor_type.shape.dim
-        shape = [d.dim_value if d.HasField("dim_value") else None for d in dims]
-        if len(shape) not in (2, 3, 4) or any(d is None or d <= 0 for d in shape[1:]):
-            raise Error(f"input {self.input} has shape {shape}: expected N x F, a sequence (N x T x F, or "
-                        "T x N x F into a recurrent node) or N x C x H x W, with fixed sizes after the batch axis")
+        if not inputs or not g.output:
+            raise Error(f"the graph has {len(inputs)} inputs and {len(g.output)} outputs; ctnn needs at least one "
+                        "of each")
+        self.inputs = []  # [(name, shape with the batch)]
+        for i in inputs:
+            dims = i.type.tensor_type.shape.dim
+            shape = [d.dim_value if d.HasField("dim_value") else None for d in dims]
+            if len(shape) not in (2, 3, 4) or any(d is None or d <= 0 for d in shape[1:]):
+                raise Error(f"input {i.name} has shape {shape}: expected N x F, a sequence (N x T x F, or "
+                            "T x N x F into a recurrent node) or N x C x H x W, with fixed sizes after the batch "
+                            "axis")
+            self.inputs.append((i.name, shape))
+        self.output_names = [o.name for o in g.output]
+        self.input, shape = self.inputs[0]
+        self.output = self.output_names[0]
         self.batch = shape[0] or 1
-        self.onnx_shape = shape  # with the batch
         self.nodes = list(g.node)
-        self.shapes = {self.input: shape}
+        self.shapes = {name: shape for name, shape in self.inputs}
         # Shapes known once constants are folded let more Shape nodes fold (a Pad's computed pads hide
         # the padded shape from ONNX's inference until they are constants): fold until nothing changes.
         while True:
@@ -232,38 +251,201 @@ class Model:
         return self.consts[name].astype(np.float64)
 
     # ---- the walk ------------------------------------------------------------------------------
-    def convert(self):
-        d = self.onnx_shape
-        state = {"image_flattened": None, "layout": None, "recurrent": None, "pad": None}
+    def sample(self, name, d):
+        """One sample's shape of input `name` (ONNX shape d, with the batch) as ctnn has it, and how
+        ONNX lays out its batch (a sequence's layout, or None)."""
         if len(d) == 4:
-            shape = [d[2], d[3], d[1]]
-        elif len(d) == 3:
-            # A sequence: ctnn's N x T x F, unless the first node reads it as N x C x T (a Conv or a pool)
-            # or as T x N x F (a recurrent node).
-            first = self.consumers.get(self.input, [None])[0]
-            op = first.op_type if first is not None else ""
-            if op in ("Conv", "MaxPool", "AveragePool", "GlobalAveragePool"):  # ONNX's are channels first
-                state["layout"], shape = "bft", [d[2], d[1]]
-            elif op in RECURRENT:
-                state["layout"], shape = "tbf", [d[0], d[2]]
-                self.batch = d[1] or 1
-            else:
-                state["layout"], shape = "btf", [d[1], d[2]]
-        else:
-            shape = [d[1]]
-        self.input_shape = list(shape)
-        self.input_layout = state["layout"]
+            return [d[2], d[3], d[1]], None
+        if len(d) == 2:
+            return [d[1]], None
+        # A sequence: ctnn's N x T x F, unless the first node reads it as N x C x T (a Conv or a pool) or
+        # as T x N x F (a recurrent node).
+        first = self.consumers.get(name, [None])[0]
+        op = first.op_type if first is not None else ""
+        if op in ("Conv", "MaxPool", "AveragePool", "GlobalAveragePool"):  # ONNX's are channels first
+            return [d[2], d[1]], "bft"
+        if op in RECURRENT:
+            self.batch = d[1] or 1
+            return [d[0], d[2]], "tbf"
+        return [d[1], d[2]], "btf"
+
+    def convert(self):
+        """The records of the network: a Sequential's layers (blocks followed by their branches' layers),
+        or a Graph's nodes where the model has several inputs or outputs, or values that meet without
+        forking from one. Sets the C++ type (`code`) and each input's and output's shape and layout."""
+        if len(self.inputs) == 1 and len(self.output_names) == 1:
+            try:
+                return self.convert_chain()
+            except NeedsGraph:
+                pass
+        return self.convert_graph()
+
+    def convert_chain(self):
+        shape, layout = self.sample(self.input, self.inputs[0][1])
+        state = {"image_flattened": None, "layout": layout, "recurrent": None, "pad": None}
+        self.input_shapes, self.input_layouts = [list(shape)], [layout]
         records, value, shape, join = self.chain(self.input, shape, "", state)
         if join is not None:
-            raise node_error(join, "merges values that do not fork from one value (a Graph, not mapped yet)")
+            raise NeedsGraph()
         if value != self.output:
             raise Error(f"the walk ended at {value}, not at the graph's output {self.output}")
         if state["image_flattened"] and any(d != 1 for d in state["image_flattened"][:2]):
             raise Error("the output is a flattened image: ctnn orders its values H,W,C and ONNX C,H,W (only a Dense "
                         "after the Flatten can be reordered to match)")
         # How ONNX lays out a batch of the output (a sample's values are ctnn's whichever it is).
-        self.output_layout = state["layout"]
+        self.output_shapes, self.output_layouts = [shape], [state["layout"]]
+        dims = ", ".join(str(d) for d in self.input_shapes[0])
+        # A graph of nodes that only rename (Identity, Dropout) computes the identity: ctnn's Linear.
+        specs = ", ".join(r.spec for r in records if "/" not in r.name) or "ctnn::Linear"
+        self.code = f"using Net = ctnn::Sequential<ctnn::Input<{dims}>, {specs}>;"
         return records
+
+    def convert_graph(self):
+        """Every ONNX node that is a layer becomes a Graph node reading the node before it; an Add, Mul or
+        Concat of two or more computed values a merge (Add<>, Multiply<>, Concat<>). Nodes that only
+        rename or relayout a value (Identity, Dropout, the sequence Transposes and Squeezes) are not
+        nodes: their value is still the node they read."""
+        taken = set()
+
+        def unique(base):
+            base = re.sub(r"\W+", "_", base).strip("_")[-27:].strip("_") or "node"
+            name, k = base, 2
+            while name in taken:
+                name, k = f"{base}_{k}", k + 1
+            taken.add(name)
+            return name
+
+        named = {o: unique(o) for o in self.output_names}  # the node computing an output takes its name
+        values = {}  # ONNX value -> {"src": ctnn name, "shape", "state"}
+        ins, nodes, readers = [], [], {}
+        self.input_shapes, self.input_layouts = [], []
+        for name, d in self.inputs:
+            shape, layout = self.sample(name, d)
+            src = unique(name) if name not in named else named[name]
+            values[name] = {"src": src, "shape": shape,
+                            "state": {"image_flattened": None, "layout": layout, "recurrent": None, "pad": None}}
+            ins.append((src, shape))
+            self.input_shapes.append(list(shape))
+            self.input_layouts.append(layout)
+        gone = {}  # values no node may read any more, and why
+        for node in self.nodes:
+            if node.output and node.output[0] in values:
+                continue  # taken in by the node before it (a MatMul's bias Add)
+            reads = [v for v in node.input if v and v not in self.consts]
+            for v in reads:
+                if v in gone:
+                    raise node_error(node, gone[v])
+                if v not in values:
+                    raise node_error(node, f"reads {v}, which no node that ctnn maps computes")
+            if node.op_type in MERGES and len(reads) >= 2:
+                if len(reads) != len([v for v in node.input if v]):
+                    raise node_error(node, "of a constant and computed values: a merge's operands are all nodes")
+                srcs = [values[v] for v in reads]
+                out, rec = self.merge(node, [s["shape"] for s in srcs], [s["state"] for s in srcs])
+                src = named.get(node.output[0]) or unique(node.name or node.output[0])
+                rec.name = f"{src}/{rec.name}"
+                nodes.append((src, rec, [s["src"] for s in srcs]))
+                for s in srcs:
+                    readers[s["src"]] = readers.get(s["src"], 0) + 1
+                values[node.output[0]] = {"src": src, "shape": out, "state": {
+                    "image_flattened": srcs[0]["state"]["image_flattened"], "layout": srcs[0]["state"]["layout"],
+                    "recurrent": None, "pad": None}}
+                continue
+            if not reads:
+                raise node_error(node, "reads constants only, and is not one of the constant operators the importer "
+                                 "folds (" + ", ".join(sorted(CONSTANT_OPS)) + ")")
+            if len(reads) != 1:
+                raise node_error(node, f"reads {len(reads)} computed values: a layer reads one")
+            v = values[reads[0]]
+            state = dict(v["state"])
+            if node.op_type in SKIPPED:
+                self.check_skipped(node)
+                values[node.output[0]] = dict(v, state=state)
+                continue
+            last_of = state["recurrent"] if node.op_type == "Gather" else None
+            if last_of is not None and readers.get(v["src"], 0):
+                raise node_error(node, "takes the last step of a recurrent node whose every step another node reads: "
+                                 "ctnn's layer returns one of them")
+            rec, out_value = self.layer(node, v["shape"], state)
+            if rec is None:
+                values[out_value] = {"src": v["src"], "shape": state.pop("shape", v["shape"]), "state": state}
+                if last_of is not None:  # the node now returns its last step: its whole sequence is gone
+                    for k, w in values.items():
+                        if w["src"] == v["src"] and k != out_value:
+                            gone[k] = (f"reads every step of {v['src']}, whose last step another node takes: "
+                                       "ctnn's recurrent layer returns one of them")
+                continue
+            src = named.get(out_value) or unique(node.name or out_value)
+            rec.name = f"{src}/{rec.name}"
+            nodes.append((src, rec, [v["src"]]))
+            readers[v["src"]] = readers.get(v["src"], 0) + 1
+            state["recurrent"] = rec if rec.spec.startswith(("ctnn::LSTM", "ctnn::GRU", "ctnn::SimpleRNN")) else None
+            values[out_value] = {"src": src, "shape": rec.outs, "state": state}
+        outs = []
+        self.output_shapes, self.output_layouts = [], []
+        for o in self.output_names:
+            if o in gone or o not in values:
+                raise Error(f"output {o}: " + gone.get(o, "no node that ctnn maps computes it"))
+            v = values[o]
+            if v["src"] in (s for s, _ in ins):
+                raise Error(f"output {o} is the input {v['src']}: a Graph's outputs are nodes")
+            if v["src"] in outs:
+                raise Error(f"outputs {o} and another are the same node {v['src']}: a Graph's outputs differ")
+            flat = v["state"]["image_flattened"]
+            if flat and any(d != 1 for d in flat[:2]):
+                raise Error(f"output {o} is a flattened image: ctnn orders its values H,W,C and ONNX C,H,W")
+            if v["state"]["layout"] in ("tdbh", "dbh"):
+                raise Error(f"output {o} is a recurrent node's output before its direction axis is squeezed")
+            outs.append(v["src"])
+            self.output_shapes.append(v["shape"])
+            self.output_layouts.append(v["state"]["layout"])
+        for src, _ in ins:
+            if not readers.get(src):
+                raise Error(f"input {src} is read by no node: every input of a Graph reaches an output")
+        q = '", "'
+        parts = ["ctnn::Inputs<" + ", ".join(f'ctnn::In<"{s}", ' + ", ".join(map(str, sh)) + ">" for s, sh in ins)
+                 + ">"]
+        parts += [f'ctnn::Node<"{src}", {rec.spec}, "{q.join(r)}">' for src, rec, r in nodes]
+        parts.append(f'ctnn::Outputs<"{q.join(outs)}">')
+        self.code = "using Net = ctnn::Graph<" + ", ".join(parts) + ">;"
+        return [rec for _, rec, _ in nodes]
+
+    def merge(self, node, shapes, states):
+        """The output shape and record of an Add, Mul or Concat of values of these shapes and states."""
+        kind = MERGES[node.op_type]
+        layouts = {s["layout"] for s in states}
+        if len(layouts) > 1 or layouts & {"tdbh", "dbh"}:
+            raise node_error(node, f"merges values laid out as {sorted(str(x) for x in layouts)}: the same layout, "
+                             "after a recurrent node's direction axis is squeezed")
+        if len({s["image_flattened"] for s in states}) > 1:
+            raise node_error(node, "merges a flattened image with another value")
+        if any(s["pad"] is not None for s in states):
+            raise node_error(node, "reads a Pad: ctnn pads only as a Conv does")
+        if kind == "Concat":
+            axis = attributes(node).get("axis")
+            rank = len(shapes[0]) + 1
+            if axis is None or axis % rank != channel_axis(rank, states[0]["layout"]):
+                raise node_error(node, f"Concat over axis {axis}: ctnn concatenates a sample's last axis (channels, "
+                                 "features)")
+            if any(sh[:-1] != shapes[0][:-1] for sh in shapes):
+                raise node_error(node, f"the inputs' shapes differ other than in channels: {shapes}")
+            out = shapes[0][:-1] + [sum(sh[-1] for sh in shapes)]
+        else:
+            if any(sh != shapes[0] for sh in shapes):
+                raise node_error(node, f"the inputs' shapes differ: {shapes} (ctnn does not broadcast)")
+            out = shapes[0]
+        return out, Record(kind, f"ctnn::{kind}<>", shapes[0], out)
+
+    def check_skipped(self, node):
+        if node.op_type == "Dropout":
+            training = self.consts.get(node.input[2]) if len(node.input) > 2 and node.input[2] else None
+            if (training is not None and bool(np.any(training))) or (len(node.input) > 2 and node.input[2]
+                                                                     and training is None):
+                raise node_error(node, "input training_mode is true (or not a constant): import a model "
+                                 "exported for inference, where Dropout passes its input on")
+            if len(node.output) > 1 and node.output[1] and (self.consumers.get(node.output[1]) or
+                                                            node.output[1] in self.output_names):
+                raise node_error(node, "its mask output is read: ctnn's inference has no mask")
 
     def chain(self, value, shape, prefix, state):
         """Layers from `value` on, until the graph's output or a merge node that this chain feeds (a
@@ -281,14 +463,7 @@ class Model:
                 continue
             node = users[0]
             if node.op_type in SKIPPED:
-                if node.op_type == "Dropout":
-                    training = self.consts.get(node.input[2]) if len(node.input) > 2 and node.input[2] else None
-                    if (training is not None and bool(np.any(training))) or (len(node.input) > 2 and node.input[2]
-                                                                             and training is None):
-                        raise node_error(node, "input training_mode is true (or not a constant): import a model "
-                                         "exported for inference, where Dropout passes its input on")
-                    if len(node.output) > 1 and node.output[1] and self.consumers.get(node.output[1]):
-                        raise node_error(node, "its mask output is read: ctnn's inference has no mask")
+                self.check_skipped(node)
                 value = node.output[0]
                 continue
             rec, value = self.layer(node, shape, state)
@@ -316,16 +491,18 @@ class Model:
             # The branch starts at node u: walk it as a chain from value through u alone.
             self.consumers = dict(sub)
             self.consumers[value] = [u]
-            recs, end, out, join = self.chain(value, shape, "", dict(state))
-            self.consumers = sub
+            try:
+                recs, end, out, join = self.chain(value, shape, "", dict(state))
+            finally:
+                self.consumers = sub
             if join is None:
-                raise node_error(u, "a branch from a shared value must end in an Add, Mul or Concat that merges it")
+                raise NeedsGraph()  # a branch that ends elsewhere (an output, a merge of another fork)
             branch_records.append(recs)
             ends.append((end, out))
             joins.append(join)
         join = joins[0]
         if any(j is not join for j in joins) or len(join.input) != len(users):
-            raise node_error(join, "merges values that do not all fork from one value (a Graph, not mapped yet)")
+            raise NeedsGraph()
         # Branches in the merge's input order.
         order = []
         for v in join.input:
@@ -337,8 +514,9 @@ class Model:
             a = attributes(join)
             axis = a.get("axis")
             rank = len(outs[0]) + 1
-            if axis is None or (axis % rank) != (1 if rank == 4 or rank == 2 else -1):
-                raise node_error(join, f"Concat over axis {axis}: ctnn concatenates channels (axis 1)")
+            if axis is None or axis % rank != channel_axis(rank, state["layout"]):
+                raise node_error(join, f"Concat over axis {axis}: ctnn concatenates a sample's last axis (channels, "
+                                 "features)")
             if any(o[:-1] != outs[0][:-1] for o in outs):
                 raise node_error(join, f"the inputs' shapes differ other than in channels: {outs}")
             out = outs[0][:-1] + [sum(o[-1] for o in outs)]
@@ -462,8 +640,8 @@ class Model:
                 state["image_flattened"] = tuple(shape)
             return Record("Flatten", "ctnn::Flatten", ins, [int(np.prod(shape))]), out_value
         if op in MERGES:
-            raise node_error(node, "of a constant: ctnn's Add, Multiply and Concat merge branches that fork from "
-                             "one value; a constant operand is not a layer")
+            raise node_error(node, "of a constant: ctnn's Add, Multiply and Concat merge computed values (branches, "
+                             "a Graph's nodes); a constant operand is not a layer")
         raise node_error(node, "this operator has no ctnn counterpart here (supported: see ctnn_onnx.py --help)")
 
     def sequence_node(self, node, op, a, shape, state):
@@ -594,8 +772,8 @@ class Model:
         else:
             bias = (wb + rb).reshape(-1, 1)
         y, y_h = (list(node.output) + ["", ""])[:2]
-        reads_y = bool(y and self.consumers.get(y))
-        reads_h = bool(y_h and self.consumers.get(y_h)) or y_h == self.output
+        reads_y = bool(y and (self.consumers.get(y) or y in self.output_names))
+        reads_h = bool(y_h and (self.consumers.get(y_h) or y_h in self.output_names))
         if len(node.output) > 2 and node.output[2] and self.consumers.get(node.output[2]):
             raise node_error(node, "output Y_c (the cell state) is read: ctnn's LSTM gives its hidden state")
         if reads_y and reads_h:
@@ -695,13 +873,6 @@ class Model:
         return max((o.version for o in self.proto.opset_import if o.domain in ("", "ai.onnx")), default=1)
 
 
-def cpp_type(input_shape, records):
-    dims = ", ".join(str(d) for d in input_shape)
-    # A graph of nodes that only rename (Identity, Dropout) computes the identity: ctnn's Linear.
-    specs = ", ".join(r.spec for r in records if "/" not in r.name) or "ctnn::Linear"
-    return f"using Net = ctnn::Sequential<ctnn::Input<{dims}>, {specs}>;"
-
-
 def write_file(path, records, input_shape):
     records = records or [Record("Linear", "ctnn::Linear", input_shape, input_shape)]
     layers = [(r.name, r.ins, r.outs, r.parameters) for r in records]
@@ -715,9 +886,8 @@ def write_file(path, records, input_shape):
 def import_model(path, out):
     model = Model(path)
     records = model.convert()
-    code = cpp_type(model.input_shape, records)
-    write_file(out, records, model.input_shape)  # only once the whole graph mapped
-    return code
+    write_file(out, records, model.input_shapes[0])  # only once the whole graph mapped
+    return model.code
 
 
 def main():

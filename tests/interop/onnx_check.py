@@ -41,14 +41,54 @@ def models():
     return {"seq": ((12, 3), tm.SEQ_TYPE, False), "tcn": ((16, 2), tm.TCN_TYPE, False),
             "causal": ((10, 2), tm.CAUSAL_TYPE, False), "plain": ((20,), tm.PLAIN_TYPE, False),
             "cnn": ((10, 10, 3), tm.CNN_TYPE, False), "resnet": ((10, 10, 3), tm.RESNET_TYPE, True),
-            "resnet_folded": ((10, 10, 3), tm.FOLDED_TYPE, False), "concat": ((20,), tm.CONCAT_TYPE, True)}
+            "resnet_folded": ((10, 10, 3), tm.FOLDED_TYPE, False), "concat": ((20,), tm.CONCAT_TYPE, True),
+            "mnist_mlp": ((784,), tm.MNIST_MLP_TYPE, False),
+            "mnist_mlp_flatten": ((28, 28), tm.MNIST_MLP_FLATTEN_TYPE, False),
+            "mnist_cnn": ((28, 28, 1), tm.MNIST_CNN_TYPE, False),
+            "cifar10_cnn": ((32, 32, 3), tm.CIFAR10_CNN_TYPE, False), "graph": (tm.GRAPH_INPUTS, GRAPH_TYPE, False)}
+
+
+# The seed models keep PyTorch's own initialisation (uniform within 1/sqrt(fan-in), biases too): with
+# hundreds of inputs, weights of [-0.5, 0.5] would drive the softmax to one-hot.
+DEFAULT_INIT = {"mnist_mlp", "mnist_mlp_flatten", "mnist_cnn", "cifar10_cnn"}
+# Several inputs and outputs make a Graph, each ONNX node a node named after it (tests/interop/predict.cpp).
+GRAPH_TYPE = ('using Net = ctnn::Graph<ctnn::Inputs<ctnn::In<"image", 8, 8, 2>, ctnn::In<"meta", 5>>, '
+              'ctnn::Node<"conv_Conv", ctnn::Conv2D<4, 3, 3, ctnn::Padding::valid, 1>, "image">, '
+              'ctnn::Node<"Relu", ctnn::ReLU, "conv_Conv">, '
+              'ctnn::Node<"GlobalAveragePool", ctnn::GlobalAveragePool2D, "Relu">, '
+              'ctnn::Node<"Flatten", ctnn::Flatten, "GlobalAveragePool">, '
+              'ctnn::Node<"gate_Gemm", ctnn::Dense<4>, "meta">, ctnn::Node<"Tanh", ctnn::Tanh, "gate_Gemm">, '
+              'ctnn::Node<"Mul", ctnn::Multiply<>, "Flatten", "Tanh">, '
+              'ctnn::Node<"Concat", ctnn::Concat<>, "Mul", "Flatten", "meta">, '
+              'ctnn::Node<"logits_Gemm", ctnn::Dense<3>, "Concat">, ctnn::Node<"class", ctnn::Softmax, "logits_Gemm">, '
+              'ctnn::Node<"value", ctnn::Dense<1>, "Concat">, ctnn::Outputs<"class", "value">>;')
+
+
+def shapes_of(shape):
+    """Each input's sample shape: one input's shape, or a tuple of them."""
+    return shape if isinstance(shape[0], tuple) else (shape,)
+
+
+def torch_inputs(x, shape):
+    """ctnn samples (a sample's inputs one after another) as PyTorch's inputs."""
+    out, at = [], 0
+    for s in shapes_of(shape):
+        n = int(np.prod(s))
+        out.append(to_torch(np.ascontiguousarray(x[:, at:at + n]), s))
+        at += n
+    return out
 
 
 def export(model, shape, path, keep_batch_norm):
-    sample = to_torch(np.zeros((1, int(np.prod(shape))), dtype=np.float32), shape)
+    size = sum(int(np.prod(s)) for s in shapes_of(shape))
+    samples = tuple(torch_inputs(np.zeros((1, size), dtype=np.float32), shape))
     options = {"training": torch.onnx.TrainingMode.PRESERVE} if keep_batch_norm else {}
-    torch.onnx.export(model, sample, path, input_names=["x"], output_names=["y"],
-                      dynamic_axes={"x": {0: "N"}, "y": {0: "N"}}, **options)
+    if len(samples) == 1:
+        names, outputs = ["x"], ["y"]
+    else:
+        names, outputs = ["image", "meta"], ["class", "value"]
+    torch.onnx.export(model, samples, path, input_names=names, output_names=outputs,
+                      dynamic_axes={v: {0: "N"} for v in names + outputs}, **options)
 
 
 def relative_error(a, b):
@@ -58,7 +98,8 @@ def relative_error(a, b):
 worst = 0.0
 for kind, (shape, expected_type, keep) in models().items():
     # Logits of a few units, not hundreds, for the residual CNNs: a softmax near one-hot hides errors.
-    model = tm.randomize(tm.build(kind), 0.02 if kind.startswith("resnet") else 1.0)
+    model = tm.build(kind).eval() if kind in DEFAULT_INIT else \
+        tm.randomize(tm.build(kind), 0.02 if kind.startswith("resnet") else 1.0)
     onnx_file = os.path.join(work, f"{kind}.onnx")
     export(model, shape, onnx_file, keep)
     out_file = os.path.join(work, f"{kind}_onnx.ctnn")
@@ -82,17 +123,20 @@ for kind, (shape, expected_type, keep) in models().items():
         if embedded != stored:
             failures.append(f"resnet: the header's {len(embedded)} values differ from the file's {len(stored)}")
         print(f"resnet: --header holds the file's {len(stored)} values exactly")
-    x = rng.uniform(-1, 1, size=(100, int(np.prod(shape)))).astype(np.float32)
+    x = rng.uniform(-1, 1, size=(100, sum(int(np.prod(s)) for s in shapes_of(shape)))).astype(np.float32)
     x.tofile(os.path.join(work, "x.f32"))
     subprocess.run([exe, "predict", kind, out_file, os.path.join(work, "x.f32"), os.path.join(work, "y.f32")],
                    check=True)
     ctnn_y = np.fromfile(os.path.join(work, "y.f32"), dtype=np.float32).reshape(100, -1)
     with torch.no_grad():
-        torch_y = model(to_torch(x, shape)).numpy().reshape(len(x), -1)
+        got = model(*torch_inputs(x, shape))
+        torch_y = np.concatenate([t.numpy().reshape(len(x), -1) for t in (got if isinstance(got, tuple) else (got,))],
+                                 axis=1)
     err = relative_error(ctnn_y, torch_y)
     worst = max(worst, err)
     # A softmax near one-hot would hide errors in the others: the largest output must average below 0.95.
-    top = float(torch_y.max(axis=1).mean()) if "Softmax" in expected_type else 0.0
+    classes = torch_y[:, :3] if kind == "graph" else torch_y  # the graph's class head, before its value
+    top = float(classes.max(axis=1).mean()) if "Softmax" in expected_type else 0.0
     print(f"{kind}: ONNX ({'BatchNorm kept' if keep else 'eval export'}) -> ctnn: max relative error {err:.2e} "
           f"over {len(x)} inputs" + (f" (mean largest output {top:.2f})" if top else ""))
     if not err <= 1e-5 or not top < 0.95:

@@ -2,8 +2,10 @@
 // tools/ctnn_torch.py exported or tools/ctnn_onnx.py imported, and makes models for ctnn_torch.py to import.
 //   predict KIND MODEL.ctnn INPUTS.f32 OUTPUTS.f32   load, run every input, write the outputs
 //   make KIND MODEL.ctnn SEED                        save a randomly initialised model
-// KIND: mlp, plain, cnn, resnet, resnet_folded, concat, seq, tcn or causal (the types below).
-// Inputs and outputs are raw little-endian float32, one sample after another, in ctnn's layout.
+// KIND: mlp, plain, cnn, resnet, resnet_folded, concat, seq, tcn, causal, mnist_mlp, mnist_mlp_flatten,
+// mnist_cnn, cifar10_cnn or graph (the types below; graph predicts only).
+// Inputs and outputs are raw little-endian float32, one sample after another, in ctnn's layout (a
+// Graph's sample: its inputs' values one after another, and its outputs').
 #include <cstdio>
 #include <cstring>
 #include <ctnn/ctnn.hpp>
@@ -12,6 +14,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "samples.hpp"
 
 using Mlp = ctnn::Sequential<ctnn::Input<20>, ctnn::Dense<32>, ctnn::Tanh, ctnn::Dense<16>, ctnn::ReLU,
                              ctnn::Dropout<0.5>, ctnn::Dense<5>, ctnn::Softmax>;
@@ -62,42 +66,69 @@ using Causal =
     ctnn::Sequential<ctnn::Input<10, 2>, ctnn::Conv1D<3, 2, ctnn::Padding::causal>, ctnn::Tanh,
                      ctnn::GRU<4, ctnn::Returns::sequences>, ctnn::TimeDistributed<ctnn::Dense<1>>>;
 
+// Seed models as torch.onnx.export writes them: Dropout gone in inference, RandomFlip and
+// RandomTranslation too (the identity in inference; PyTorch's models have no such layer).
+using MnistMlp = ctnn::Sequential<ctnn::Input<784>, ctnn::Dense<512>, ctnn::ReLU, ctnn::Dense<512>, ctnn::ReLU,
+                                  ctnn::Dense<10>, ctnn::Softmax>;
+using MnistMlpFlatten = ctnn::Sequential<ctnn::Input<28, 28>, ctnn::Flatten, ctnn::Dense<128>, ctnn::ReLU,
+                                         ctnn::Dense<10>, ctnn::Softmax>;
+using MnistCnn =
+    ctnn::Sequential<ctnn::Input<28, 28, 1>, ctnn::Conv2D<32, 3, 3>, ctnn::ReLU, ctnn::Conv2D<64, 3, 3>, ctnn::ReLU,
+                     ctnn::MaxPool2D<2, 2>, ctnn::Flatten, ctnn::Dense<128>, ctnn::ReLU, ctnn::Dense<10>,
+                     ctnn::Softmax>;
+using Cifar10Cnn = ctnn::Sequential<ctnn::Input<32, 32, 3>, ctnn::Conv2D<32, 3, 3, ctnn::Padding::same>, ctnn::ReLU,
+                                    ctnn::Conv2D<32, 3, 3>, ctnn::ReLU, ctnn::MaxPool2D<2, 2>,
+                                    ctnn::Conv2D<64, 3, 3, ctnn::Padding::same>, ctnn::ReLU, ctnn::Conv2D<64, 3, 3>,
+                                    ctnn::ReLU, ctnn::MaxPool2D<2, 2>, ctnn::Flatten, ctnn::Dense<512>, ctnn::ReLU,
+                                    ctnn::Dense<10>, ctnn::Softmax>;
+
+// Two inputs (an image and a vector) and two heads (classes and a value), as ONNX in makes it
+// (tests/interop/torch_models.py's "graph"): each ONNX node a node, named after it.
+using TwoHeads = ctnn::Graph<
+    ctnn::Inputs<ctnn::In<"image", 8, 8, 2>, ctnn::In<"meta", 5>>, ctnn::Node<"conv_Conv", ctnn::Conv2D<4, 3, 3>, "image">,
+    ctnn::Node<"Relu", ctnn::ReLU, "conv_Conv">, ctnn::Node<"GlobalAveragePool", ctnn::GlobalAveragePool2D, "Relu">,
+    ctnn::Node<"Flatten", ctnn::Flatten, "GlobalAveragePool">, ctnn::Node<"gate_Gemm", ctnn::Dense<4>, "meta">,
+    ctnn::Node<"Tanh", ctnn::Tanh, "gate_Gemm">, ctnn::Node<"Mul", ctnn::Multiply<>, "Flatten", "Tanh">,
+    ctnn::Node<"Concat", ctnn::Concat<>, "Mul", "Flatten", "meta">, ctnn::Node<"logits_Gemm", ctnn::Dense<3>, "Concat">,
+    ctnn::Node<"class", ctnn::Softmax, "logits_Gemm">, ctnn::Node<"value", ctnn::Dense<1>, "Concat">,
+    ctnn::Outputs<"class", "value">>;
+
+template <class Net>
+int make(Net& net, const std::string& model, const std::string& seed) {
+  net.initialize(std::stoull(seed));
+  for (auto& v : net.parameters()) v += 0.05f;  // biases too, so that they are not all zero
+  if constexpr (Net::buffer_count > 0) {        // moving statistics as after some training
+    auto ws = std::make_unique<typename Net::template workspace<16>>();
+    Eigen::Matrix<float, Net::input_shape::size, Eigen::Dynamic> x(Net::input_shape::size, 16);
+    for (int step = 0; step < 50; ++step) {
+      x.setRandom();
+      net.forward(*ws, x, ctnn::mode::training);
+      net.update_buffers(*ws);
+    }
+  }
+  ctnn::save(net, model);
+  return 0;
+}
+
 template <class Net>
 int run(const std::string& mode, const std::string& model, const std::string& a, const std::string& b) {
   auto net = std::make_unique<Net>(1);
-  if (mode == "make") {
-    net->initialize(std::stoull(a));
-    for (auto& v : net->parameters()) v += 0.05f;  // biases too, so that they are not all zero
-    if constexpr (Net::buffer_count > 0) {         // moving statistics as after some training
-      auto ws = std::make_unique<typename Net::template workspace<16>>();
-      Eigen::Matrix<float, Net::input_shape::size, Eigen::Dynamic> x(Net::input_shape::size, 16);
-      for (int step = 0; step < 50; ++step) {
-        x.setRandom();
-        net->forward(*ws, x, ctnn::mode::training);
-        net->update_buffers(*ws);
-      }
-    }
-    ctnn::save(*net, model);
-    return 0;
+  if constexpr (!support::graph<Net>) {
+    if (mode == "make") return make(*net, model, a);
   }
   ctnn::load(*net, model);
   std::ifstream in(a, std::ios::binary);
   const std::vector<char> raw((std::istreambuf_iterator<char>(in)), {});
   std::vector<float> x(raw.size() / sizeof(float));
   std::memcpy(x.data(), raw.data(), x.size() * sizeof(float));
-  constexpr std::size_t size = Net::input_shape::size;
+  constexpr std::size_t size = support::total(support::sample_sizes<Net>::inputs);
   if (x.size() % size != 0) {
     std::cerr << "inputs: " << x.size() << " floats is not a whole number of samples of " << size << "\n";
     return 1;
   }
+  const auto y = support::predict_samples(*net, x);
   std::ofstream out(b, std::ios::binary);
-  for (std::size_t s = 0; s < x.size() / size; ++s) {
-    const Eigen::Matrix<float, size, 1> sample =
-        Eigen::Map<const Eigen::Matrix<float, size, 1>>(x.data() + s * size);
-    const auto y = net->predict(sample);
-    out.write(reinterpret_cast<const char*>(y.data()),
-              static_cast<std::streamsize>(y.size() * sizeof(float)));
-  }
+  out.write(reinterpret_cast<const char*>(y.data()), static_cast<std::streamsize>(y.size() * sizeof(float)));
   return 0;
 }
 
@@ -105,7 +136,7 @@ int main(int argc, char** argv) try {
   if (argc != 5 && argc != 6) {
     std::cerr << "usage: " << argv[0]
               << " predict KIND MODEL INPUTS OUTPUTS | make KIND MODEL SEED (KIND: mlp plain cnn resnet "
-                 "resnet_folded concat seq tcn causal)\n";
+                 "resnet_folded concat seq tcn causal mnist_mlp mnist_mlp_flatten mnist_cnn cifar10_cnn graph)\n";
     return 2;
   }
   const std::string mode = argv[1], net = argv[2];
@@ -118,6 +149,11 @@ int main(int argc, char** argv) try {
   if (net == "seq") return run<Seq>(mode, argv[3], argv[4], b);
   if (net == "tcn") return run<Tcn>(mode, argv[3], argv[4], b);
   if (net == "causal") return run<Causal>(mode, argv[3], argv[4], b);
+  if (net == "mnist_mlp") return run<MnistMlp>(mode, argv[3], argv[4], b);
+  if (net == "mnist_mlp_flatten") return run<MnistMlpFlatten>(mode, argv[3], argv[4], b);
+  if (net == "mnist_cnn") return run<MnistCnn>(mode, argv[3], argv[4], b);
+  if (net == "cifar10_cnn") return run<Cifar10Cnn>(mode, argv[3], argv[4], b);
+  if (net == "graph") return run<TwoHeads>(mode, argv[3], argv[4], b);
   return run<Cnn>(mode, argv[3], argv[4], b);
 } catch (const std::exception& e) {
   std::cerr << e.what() << "\n";

@@ -44,6 +44,37 @@ FOLDED_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<10, 10, 3>, ctnn::Conv2
                "ctnn::Flatten, ctnn::Dense<5>, ctnn::Softmax>;")
 
 
+MNIST_MLP_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<784>, ctnn::Dense<512>, ctnn::ReLU, ctnn::Dense<512>, "
+                  "ctnn::ReLU, ctnn::Dense<10>, ctnn::Softmax>;")
+MNIST_MLP_FLATTEN_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<28, 28>, ctnn::Flatten, ctnn::Dense<128>, "
+                          "ctnn::ReLU, ctnn::Dense<10>, ctnn::Softmax>;")
+MNIST_CNN_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<28, 28, 1>, ctnn::Conv2D<32, 3, 3, ctnn::Padding::valid, 1>, "
+                  "ctnn::ReLU, ctnn::Conv2D<64, 3, 3, ctnn::Padding::valid, 1>, ctnn::ReLU, ctnn::MaxPool2D<2, 2>, "
+                  "ctnn::Flatten, ctnn::Dense<128>, ctnn::ReLU, ctnn::Dense<10>, ctnn::Softmax>;")
+CIFAR10_CNN_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<32, 32, 3>, ctnn::Conv2D<32, 3, 3, ctnn::Padding::same, 1>, "
+                    "ctnn::ReLU, ctnn::Conv2D<32, 3, 3, ctnn::Padding::valid, 1>, ctnn::ReLU, ctnn::MaxPool2D<2, 2>, "
+                    "ctnn::Conv2D<64, 3, 3, ctnn::Padding::same, 1>, ctnn::ReLU, ctnn::Conv2D<64, 3, 3, "
+                    "ctnn::Padding::valid, 1>, ctnn::ReLU, ctnn::MaxPool2D<2, 2>, ctnn::Flatten, ctnn::Dense<512>, "
+                    "ctnn::ReLU, ctnn::Dense<10>, ctnn::Softmax>;")
+# Shapes of each input (ctnn's layout) of the models with several.
+GRAPH_INPUTS = ((8, 8, 2), (5,))
+
+
+class TwoHeads(nn.Module):
+    """Two inputs and two heads: a pooled convolution of the image gated by a vector, concatenated with
+    the pooled image and the vector, into classes and a value."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv, self.gate = nn.Conv2d(2, 4, 3), nn.Linear(5, 4)
+        self.logits, self.value = nn.Linear(13, 3), nn.Linear(13, 1)
+
+    def forward(self, image, meta):
+        a = torch.flatten(nn.functional.adaptive_avg_pool2d(torch.relu(self.conv(image)), 1), 1)
+        both = torch.cat([a * torch.tanh(self.gate(meta)), a, meta], 1)
+        return torch.softmax(self.logits(both), 1), self.value(both)
+
+
 def bn(c, rank):
     """Keras' (ctnn's) defaults in PyTorch's terms: epsilon 1e-3, momentum 0.01 (PyTorch weighs the batch)."""
     return (nn.BatchNorm1d if rank == 1 else nn.BatchNorm2d)(c, eps=1e-3, momentum=0.01)
@@ -87,6 +118,23 @@ def build(kind):
         return nn.Sequential(
             ctnn_torch.Conv1d(nn.Conv1d(2, 3, 2), causal=True), nn.Tanh(),
             ctnn_torch.Recurrent(nn.GRU(3, 4, batch_first=True), sequences=True), nn.Linear(4, 1))
+    if kind == "mnist_mlp":  # examples/mnist_mlp_sgd.cpp and mnist_mlp_rmsprop.cpp
+        return nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10),
+                             nn.Softmax(dim=1))
+    if kind == "mnist_mlp_flatten":  # examples/mnist_mlp_adam_dropout.cpp, on 28 x 28 rows of pixels
+        return nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Dropout(0.2), nn.Linear(128, 10),
+                             nn.Softmax(dim=1))
+    if kind == "mnist_cnn":  # examples/mnist_cnn.cpp
+        return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Dropout(0.25), nn.Flatten(), nn.Linear(9216, 128), nn.ReLU(), nn.Dropout(0.5),
+                             nn.Linear(128, 10), nn.Softmax(dim=1))
+    if kind == "cifar10_cnn":  # examples/cifar10_cnn.cpp without its augmentation (the identity in inference)
+        return nn.Sequential(nn.Conv2d(3, 32, 3, padding=1), nn.ReLU(), nn.Conv2d(32, 32, 3), nn.ReLU(),
+                             nn.MaxPool2d(2), nn.Dropout(0.25), nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(),
+                             nn.Conv2d(64, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(0.25), nn.Flatten(),
+                             nn.Linear(2304, 512), nn.ReLU(), nn.Dropout(0.5), nn.Linear(512, 10), nn.Softmax(dim=1))
+    if kind == "graph":
+        return TwoHeads()
     raise ValueError(kind)
 
 

@@ -52,6 +52,32 @@ def per_sample(a, rank, layout, batch_axis_first=True):
     return a.reshape(a.shape[0], -1)
 
 
+def imported(model, fed, inputs, data_count, path, ctnn_onnx):
+    """The case with its first `data_count` inputs as data and the rest as constants, imported: ((model,
+    the data inputs' values), None), or (None, the importer's reason)."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    g = m.graph
+    given = {t.name for t in g.initializer}
+    for i, a in zip(fed[data_count:], inputs[data_count:]):
+        g.initializer.append(numpy_helper.from_array(a, i.name))
+    kept = fed[:data_count] + [i for i in g.input if i.name in given]
+    rest = fed[data_count:]
+    del g.input[:]
+    g.input.extend(kept + rest)
+    onnx.save(m, path)
+    try:
+        net = ctnn_onnx.Model(path)
+        records = net.convert()
+        ctnn_onnx.write_file(os.path.join(os.path.dirname(path), "weights.ctnn"), records, net.input_shapes[0])
+    except ctnn_onnx.Error as err:
+        text = str(err)
+        return None, text.split(": ", 1)[-1] if text.startswith("node ") else text
+    if any(a.dtype != np.float32 for a in inputs[:data_count]):
+        return None, "its data is not float32"
+    return (net, inputs[:data_count]), None
+
+
 def generate(root, tool, out):
     sys.path.insert(0, os.path.dirname(os.path.abspath(tool)))
     import ctnn_onnx  # noqa: E402
@@ -75,12 +101,6 @@ def generate(root, tool, out):
         if not fed or len(inputs) != len(fed) or len(outputs) != len(g.output):
             skipped.append((name, ops, "its test data does not match its inputs and outputs"))
             continue
-        # The first input is the data; the others (weights, biases, states) become constants.
-        for i, a in zip(fed[1:], inputs[1:]):
-            g.initializer.append(numpy_helper.from_array(a, i.name))
-        kept = [fed[0]] + [i for i in g.input if i.name in given]
-        del g.input[:]
-        g.input.extend(kept + fed[1:])
         if inputs[0].dtype != np.float32 or any(o.dtype != np.float32 for o in outputs):
             skipped.append((name, ops, "its data is not float32"))
             continue
@@ -88,21 +108,23 @@ def generate(root, tool, out):
         work = os.path.join(out, safe)
         os.makedirs(work, exist_ok=True)
         path = os.path.join(work, "model.onnx")
-        onnx.save(model, path)
-        try:
-            m = ctnn_onnx.Model(path)
-            records = m.convert()
-            code = ctnn_onnx.cpp_type(m.input_shape, records)
-            ctnn_onnx.write_file(os.path.join(work, "weights.ctnn"), records, m.input_shape)
-        except ctnn_onnx.Error as err:
-            skipped.append((name, ops, str(err).split(": ", 1)[-1] if str(err).startswith("node ") else str(err)))
+        # First with the first input as the data and the others (weights, biases, states) as constants;
+        # where that does not map and there are several, with every input as data (a Graph's inputs).
+        m, reason = imported(model, fed, inputs, 1, path, ctnn_onnx)
+        if m is None and len(fed) > 1:
+            m, _ = imported(model, fed, inputs, len(fed), path, ctnn_onnx)
+        if m is None:
+            skipped.append((name, ops, reason))  # the reason with its weights as constants
             continue
-        rank_in, rank_out = len(m.input_shape), len(records[-1].outs) if records else len(m.input_shape)
-        x = per_sample(inputs[0], rank_in, m.input_layout)
-        y = per_sample(outputs[0], rank_out, m.output_layout)
-        if len(x) != len(y):
-            skipped.append((name, ops, f"{len(x)} input samples against {len(y)} output samples"))
+        net, data = m
+        xs = [per_sample(a, len(s), layout) for a, s, layout in zip(data, net.input_shapes, net.input_layouts)]
+        ys = [per_sample(a, len(s), layout) for a, s, layout in zip(outputs, net.output_shapes, net.output_layouts)]
+        if len({len(a) for a in xs + ys}) != 1:
+            skipped.append((name, ops, f"{[len(a) for a in xs]} input samples against {[len(a) for a in ys]} "
+                            "output samples"))
             continue
+        # A sample's inputs one after another, and its outputs.
+        x, y, code = np.concatenate(xs, axis=1), np.concatenate(ys, axis=1), net.code
         x.astype(np.float32).tofile(os.path.join(work, "x.f32"))
         y.astype(np.float32).tofile(os.path.join(work, "y.f32"))
         cases.append((name, safe, ops, code))

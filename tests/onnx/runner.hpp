@@ -1,6 +1,6 @@
 // Runs ONNX's conformance cases that tools/ctnn_onnx.py mapped (tests/onnx/conformance.py writes each
 // case's type into cases.cpp, and its weights, input and expected output into a directory): loads the
-// weights into the type, predicts every sample and compares with the expected output,
+// weights into the type (a Sequential or a Graph), predicts every sample and compares with the expected output,
 // |ctnn - expected| <= 1e-6 + 1e-5 |expected|. Prints "case <tab> operators <tab> pass|fail <tab> largest
 // difference" per case.
 #pragma once
@@ -16,6 +16,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "samples.hpp"
 
 namespace conformance {
 
@@ -37,20 +39,18 @@ template <class Net>
 result run(const std::string& dir) {
   auto net = std::make_unique<Net>();
   ctnn::load(*net, dir + "/weights.ctnn");
-  const auto x = read_floats(dir + "/x.f32"), y = read_floats(dir + "/y.f32");
-  constexpr std::size_t in = Net::input_shape::size, out = Net::output_shape::size;
-  if (x.empty() || x.size() % in != 0 || y.size() != x.size() / in * out)
+  const auto x = read_floats(dir + "/x.f32"), want = read_floats(dir + "/y.f32");
+  constexpr std::size_t in = support::total(support::sample_sizes<Net>::inputs),
+                        out = support::total(support::sample_sizes<Net>::outputs);
+  if (x.empty() || x.size() % in != 0 || want.size() != x.size() / in * out)
     return {false, 0.0, "the input or expected output is not a whole number of samples"};
+  const auto got = support::predict_samples(*net, x);
   double largest = 0;
   bool pass = true;
-  for (std::size_t s = 0; s < x.size() / in; ++s) {
-    const Eigen::Matrix<float, in, 1> sample = Eigen::Map<const Eigen::Matrix<float, in, 1>>(x.data() + s * in);
-    const auto got = net->predict(sample);
-    for (std::size_t k = 0; k < out; ++k) {
-      const double want = y[s * out + k], diff = std::abs(double(got[Eigen::Index(k)]) - want);
-      largest = std::max(largest, diff);
-      pass = pass && diff <= 1e-6 + 1e-5 * std::abs(want);
-    }
+  for (std::size_t k = 0; k < got.size(); ++k) {
+    const double diff = std::abs(double(got[k]) - want[k]);
+    largest = std::max(largest, diff);
+    pass = pass && diff <= 1e-6 + 1e-5 * std::abs(double(want[k]));
   }
   return {pass, largest, ""};
 }
