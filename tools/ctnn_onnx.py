@@ -282,7 +282,7 @@ class Model:
 
     def convert_chain(self):
         shape, layout = self.sample(self.input, self.inputs[0][1])
-        state = {"image_flattened": None, "layout": layout, "recurrent": None, "pad": None}
+        state = {"image_flattened": None, "layout": layout, "recurrent": None, "pad": None, "squeeze": None}
         self.input_shapes, self.input_layouts = [list(shape)], [layout]
         records, value, shape, join = self.chain(self.input, shape, "", state)
         if join is not None:
@@ -323,7 +323,8 @@ class Model:
             shape, layout = self.sample(name, d)
             src = unique(name) if name not in named else named[name]
             values[name] = {"src": src, "shape": shape,
-                            "state": {"image_flattened": None, "layout": layout, "recurrent": None, "pad": None}}
+                            "state": {"image_flattened": None, "layout": layout, "recurrent": None, "pad": None,
+                                      "squeeze": None}}
             ins.append((src, shape))
             self.input_shapes.append(list(shape))
             self.input_layouts.append(layout)
@@ -349,7 +350,7 @@ class Model:
                     readers[s["src"]] = readers.get(s["src"], 0) + 1
                 values[node.output[0]] = {"src": src, "shape": out, "state": {
                     "image_flattened": srcs[0]["state"]["image_flattened"], "layout": srcs[0]["state"]["layout"],
-                    "recurrent": None, "pad": None}}
+                    "recurrent": None, "pad": None, "squeeze": None}}
                 continue
             if not reads:
                 raise node_error(node, "reads constants only, and is not one of the constant operators the importer "
@@ -547,6 +548,14 @@ class Model:
         if state["pad"] is not None and op != "Conv":
             raise node_error(node, "after a Pad: ctnn pads only as a Conv does (a Pad of zeros before a Conv1D "
                              "is causal padding)")
+        if state.get("squeeze") is not None:  # after a Slice of the last step, the Squeeze of its time axis
+            axes = a.get("axes") if "axes" in a else [int(x) for x in self.consts.get(node.input[1], [])] \
+                if len(node.input) > 1 else None
+            if op != "Squeeze" or axes is None or [int(x) for x in axes] != [state["squeeze"]]:
+                raise node_error(node, "after a Slice of a sequence's last step: only the Squeeze of its time axis "
+                                 "is supported there")
+            state["squeeze"] = None
+            return None, out_value
         if len(shape) == 2 or state["layout"] in ("tdbh", "dbh"):
             seq = self.sequence_node(node, op, a, shape, state)
             if seq is not False:
@@ -680,12 +689,25 @@ class Model:
                                  "sequence, before a Conv (causal padding)")
             state["pad"] = pads[2]
             return None, out_value
-        if op == "Gather":
-            index = self.consts.get(node.input[1])
-            axis = a.get("axis", 0)
+        if op in ("Gather", "Slice"):
             time_axis = {"btf": 1, "tbf": 0}.get(layout)
             rec = state["recurrent"]
-            if index is None or np.ndim(index) != 0 or axis != time_axis or int(index) not in (-1, shape[0] - 1):
+            if op == "Gather":
+                index = self.consts.get(node.input[1])
+                axis = a.get("axis", 0)
+                last = index is not None and np.ndim(index) == 0 and int(index) in (-1, shape[0] - 1)
+            else:  # opsets 9 and 10 take x[:, -1] as a Slice of one step, then a Squeeze of its axis
+                def given(k, name):
+                    if name in a:
+                        return [int(x) for x in a[name]]
+                    v = node.input[k] if len(node.input) > k and node.input[k] else None
+                    return [int(x) for x in self.consts[v]] if v in self.consts else (None if v else [])
+                starts, ends, axes, steps = given(1, "starts"), given(2, "ends"), given(3, "axes"), given(4, "steps")
+                axis = axes[0] if axes and len(axes) == 1 else axes
+                last = (starts is not None and ends is not None and len(starts) == 1 and starts[0] in (-1, shape[0] - 1)
+                        and ends[0] >= shape[0] and steps in ([], [1]))
+                state["squeeze"] = time_axis
+            if not last or axis != time_axis:
                 raise node_error(node, f"attribute axis = {axis}: only the last time step of a sequence is taken")
             if rec is None or not rec.spec.endswith(", ctnn::Returns::sequences>"):
                 raise node_error(node, "takes the last step of what is not a recurrent layer's output: ctnn's "
