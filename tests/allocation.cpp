@@ -320,9 +320,12 @@ BOOST_AUTO_TEST_CASE(a_cnn_predict_forward_backward_and_step) {
   auto ws = std::make_unique<Net::workspace<16>>();
   optimizer<Net, Adadelta> adadelta;
   optimizer<Net, SGD> plain;
-  using Gap = Sequential<Input<6, 6, 3>, Conv2D<5, 3, 3>, GlobalAveragePool2D, Dense<2>>;
+  using Gap = Sequential<Input<6, 6, 3>, Conv2D<5, 3, 3>, PReLU<Slopes::per_channel>, GlobalAveragePool2D,
+                         Dense<2>, PReLU<>>;
   auto gap = std::make_unique<Gap>();
   auto gws = std::make_unique<Gap::workspace<4>>();
+  optimizer<Gap, Adam> gap_adam;
+  const Eigen::Matrix<float, 108, 1> gap_sample = Eigen::Matrix<float, 108, 1>::Random();
   const Eigen::Matrix<float, 144, 16> x = Eigen::Matrix<float, 144, 16>::Random();
   const Eigen::Matrix<float, 144, 1> sample = x.col(0);
   const Eigen::Matrix<float, 108, 4> gx = Eigen::Matrix<float, 108, 4>::Random();
@@ -340,7 +343,10 @@ BOOST_AUTO_TEST_CASE(a_cnn_predict_forward_backward_and_step) {
     sink += plain.backward_step(*net, *ws, SparseCategoricalCrossEntropy{}, y);  // fused, Conv2D's slices
     sink += net->predict(sample).sum();
     gap->forward(*gws, gx, mode::training);
+    gap->zero_gradients();
     sink += gap->backward(*gws, MeanSquaredError{}, gt, true);
+    gap_adam.step(*gap);
+    sink += gap->predict(gap_sample).sum();
   }
   zone.release();
   BOOST_TEST(std::isfinite(sink));

@@ -23,6 +23,7 @@
 #include "layers/input.hpp"
 #include "layers/pool1d.hpp"
 #include "layers/pool2d.hpp"
+#include "layers/prelu.hpp"
 #include "layers/recurrent.hpp"
 #include "layers/time_distributed.hpp"
 #include "losses.hpp"
