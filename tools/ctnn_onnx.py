@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """Imports an ONNX model into ctnn: prints the C++ type and writes the weight file (docs/interop.md).
 
-  ctnn_onnx.py import MODEL.onnx OUT.ctnn [--header OUT.hpp [--name NAME]]
+  ctnn_onnx.py import MODEL.onnx OUT.ctnn [--header OUT.hpp [--name NAME]] [--fold-batch-norm]
       Reads MODEL.onnx (Debian's python3-onnx and python3-numpy), maps its graph to a ctnn network,
       prints the C++ type (`using Net = ctnn::Sequential<...>;`, or ctnn::Graph<...>) and writes the weights as ctnn's model
       file (docs/format.md), which ctnn::load reads into that type; with --header, also the weights
-      compiled in, as tools/ctnn_embed.py writes them (docs/embedding.md: NAME::load(net)).
+      compiled in, as tools/ctnn_embed.py writes them (docs/embedding.md: NAME::load(net)); with
+      --fold-batch-norm, each BatchNormalization right after a Dense, a Conv or a per-step Dense in a
+      Sequential is folded into that layer's kernel and bias instead of kept as ctnn's.
 
 Each input holds one sample of shape (C, H, W), (F) or a sequence after its batch axis (N x C x H x W,
 N x F; a sequence N x T x F as ctnn's, N x C x T into a Conv or a pool, or T x N x F into a recurrent
@@ -25,7 +27,7 @@ with stride equal to the kernel and no padding (MaxPool2D, AveragePool2D; on N x
 AveragePool1D); GlobalAveragePool (2-D, or 1-D on N x C x T); BatchNormalization (kept as ctnn's, with its moving statistics); GRU (linear_before_reset 1 or 0),
 LSTM (no peepholes) and RNN (tanh): forward, from a zero state, every step's output (Y, the
 Returns::sequences form) or the last (Y_h, or a Gather of the last step: Returns::last); Relu,
-LeakyRelu, Elu, Sigmoid, Tanh, Softmax over a vector; Flatten (axis 1) and a Reshape to (N, -1)
+LeakyRelu, Elu, PRelu (one slope, or one per channel or feature), Sigmoid, Tanh, Softmax over a vector; Flatten (axis 1) and a Reshape to (N, -1)
 (Flatten). Folded, as not layers: Identity, Dropout (inference), the Transposes and Squeezes that move
 a sequence between the layouts above, and constant chains (Constant, ConstantOfShape, Shape, Gather,
 Unsqueeze, Concat, Reshape, Transpose, Cast, Slice) that compute shapes and pads. Any other operator,
@@ -114,7 +116,7 @@ MERGES = {"Add": "Add", "Mul": "Multiply", "Concat": "Concat"}
 RECURRENT = {"GRU", "LSTM", "RNN"}
 # How a sequence's axes are laid out in ONNX: ctnn's batch-first N x T x F, PyTorch's N x C x T around a
 # Conv, ONNX's T x N x F into a recurrent node and T x 1 x N x H out of it.
-LAYOUTS = {"btf": "N x T x F", "bft": "N x F x T", "tbf": "T x N x F", "tdbh": "T x 1 x N x H",
+LAYOUTS = {"nhwc": "N x H x W x C", "btf": "N x T x F", "bft": "N x F x T", "tbf": "T x N x F", "tdbh": "T x 1 x N x H",
            "dbh": "1 x N x H"}
 TRANSPOSES = {("btf", (0, 2, 1)): "bft", ("bft", (0, 2, 1)): "btf", ("btf", (1, 0, 2)): "tbf",
               ("tbf", (1, 0, 2)): "btf"}
@@ -122,7 +124,8 @@ CONSTANT_OPS = {"Constant", "Identity", "ConstantOfShape", "Reshape", "Transpose
 
 
 class Model:
-    def __init__(self, path):
+    def __init__(self, path, fold_batch_norm=False):
+        self.fold_batch_norm = fold_batch_norm
         try:
             self.proto = onnx.load(path)
         except Exception as err:  # onnx raises DecodeError and others for a broken file
@@ -255,6 +258,10 @@ class Model:
         """One sample's shape of input `name` (ONNX shape d, with the batch) as ctnn has it, and how
         ONNX lays out its batch (a sequence's layout, or None)."""
         if len(d) == 4:
+            first = self.consumers.get(name, [None])[0]
+            if first is not None and first.op_type == "Transpose" and \
+                    list(attributes(first).get("perm", [])) == [0, 3, 1, 2]:
+                return [d[1], d[2], d[3]], "nhwc"  # N x H x W x C, as Keras (tf2onnx) feeds it
             return [d[2], d[3], d[1]], None
         if len(d) == 2:
             return [d[1]], None
@@ -471,6 +478,11 @@ class Model:
             if rec is None:
                 shape = state.pop("shape", shape)  # a node that changed the shape without a layer of its own
                 continue
+            if self.fold_batch_norm and rec.name == "BatchNormalization" and records and \
+                    records[-1].name.split("/")[-1] in FOLDABLE and records[-1].outs[-1] == rec.outs[-1] and \
+                    records[-1].name.count("/") == prefix.count("/"):
+                fold(records[-1], rec)  # into the layer just before it, in this chain
+                continue
             rec.name = prefix + rec.name
             shape = rec.outs
             records.append(rec)
@@ -556,6 +568,8 @@ class Model:
                                  "is supported there")
             state["squeeze"] = None
             return None, out_value
+        if len(shape) == 3 and (state["layout"] == "nhwc" or op == "Transpose"):
+            return self.channels_last(node, op, a, shape, state)
         if len(shape) == 2 or state["layout"] in ("tdbh", "dbh"):
             seq = self.sequence_node(node, op, a, shape, state)
             if seq is not False:
@@ -619,10 +633,14 @@ class Model:
                 raise node_error(node, f"{gamma.shape[0]} channels after shape {shape}")
             spec = (f"ctnn::BatchNormalization<{fraction(a.get('momentum', 0.9))}, "
                     f"{fraction(a.get('epsilon', 1e-5))}>")
-            return Record("BatchNormalization", spec, ins, shape, [matrix("gamma", gamma), matrix("beta", beta)],
-                          [matrix("moving_mean", mean), matrix("moving_variance", var)]), out_value
+            rec = Record("BatchNormalization", spec, ins, shape, [matrix("gamma", gamma), matrix("beta", beta)],
+                         [matrix("moving_mean", mean), matrix("moving_variance", var)])
+            rec.epsilon = float(np.float32(a.get("epsilon", 1e-5)))
+            return rec, out_value
         if op in ACTIVATIONS:
             return Record(ACTIVATIONS[op], f"ctnn::{ACTIVATIONS[op]}", ins, shape), out_value
+        if op == "PRelu":
+            return self.prelu(node, shape, state), out_value
         if op == "LeakyRelu":
             return Record("LeakyReLU", f"ctnn::LeakyReLU<{fraction(a.get('alpha', 0.01))}>", ins, shape), out_value
         if op == "Elu":
@@ -652,6 +670,65 @@ class Model:
             raise node_error(node, "of a constant: ctnn's Add, Multiply and Concat merge computed values (branches, "
                              "a Graph's nodes); a constant operand is not a layer")
         raise node_error(node, "this operator has no ctnn counterpart here (supported: see ctnn_onnx.py --help)")
+
+    def channels_last(self, node, op, a, shape, state):
+        """An image whose ONNX tensor is N x H x W x C (Keras' layout, which tf2onnx keeps around its
+        Transposes): ctnn's own order, so a Transpose between it and N x C x H x W only renames, and a
+        Flatten of it needs no reordering. Elementwise activations run on it as on any image."""
+        layout, out_value = state["layout"], node.output[0]
+        if op == "Transpose":
+            perm = list(a.get("perm", []))
+            if layout is None and perm == [0, 2, 3, 1]:
+                state["layout"] = "nhwc"
+            elif layout == "nhwc" and perm == [0, 3, 1, 2]:
+                state["layout"] = None
+            else:
+                raise node_error(node, f"attribute perm = {perm} on an image laid out as "
+                                 f"{LAYOUTS.get(layout, 'N x C x H x W')}: only the swaps between N x C x H x W "
+                                 "and N x H x W x C are supported")
+            return None, out_value
+        if op in ACTIVATIONS or op in ("LeakyRelu", "Elu"):
+            state["layout"] = None  # the record below is the same whatever the order
+            rec, out = self.layer(node, shape, state)
+            state["layout"] = "nhwc"
+            return rec, out
+        if op in ("Flatten", "Reshape"):
+            state["layout"] = None
+            rec, out = self.layer(node, shape, state)
+            state["image_flattened"] = None  # N x H x W x C flattens in ctnn's order: nothing to reorder
+            return rec, out
+        raise node_error(node, "on an image laid out as N x H x W x C: ctnn maps Conv, pools and BatchNormalization "
+                         "on N x C x H x W (transpose first), and flattens or activates either")
+
+    def prelu(self, node, shape, state):
+        """PRelu: its slope broadcasts against the whole batch, so it is one value (PReLU<Slopes::one>),
+        one per channel or feature (PReLU<Slopes::per_channel>; on a vector, PReLU<>), or refused."""
+        slope = self.const(node, 1, "slope")
+        layout = state["layout"]
+        if layout is None:  # a vector, or an image: ONNX's whole batch is N x F or N x C x H x W
+            full = [1] + ([shape[2], shape[0], shape[1]] if len(shape) == 3 else list(shape))
+        else:
+            full = {"btf": lambda: [1, shape[0], shape[1]], "bft": lambda: [1, shape[1], shape[0]],
+                    "tbf": lambda: [shape[0], 1, shape[1]]}.get(layout, lambda: None)()
+        if full is None or slope.ndim > len(full):
+            raise node_error(node, f"a slope of shape {list(slope.shape)} on a sequence laid out as "
+                             f"{LAYOUTS.get(layout, layout)}")
+        if self.opset() < 7 and slope.ndim == 1 and slope.size > 1:  # PRelu-6: a slope per channel, axis 1
+            dims = [1, slope.size] + [1] * (len(full) - 2)
+        else:  # numpy's broadcasting, aligned at the last axis
+            dims = [1] * (len(full) - slope.ndim) + list(slope.shape)
+        axis = channel_axis(len(full), layout)
+        if any(d not in (1, f) for d, f in zip(dims, full)):
+            raise node_error(node, f"a slope of shape {list(slope.shape)} does not broadcast to {full}")
+        if all(d == 1 for d in dims):
+            spec, alpha = "ctnn::PReLU<ctnn::Slopes::one>", slope.reshape(-1)[:1]
+        elif all(d == 1 for k, d in enumerate(dims) if k != axis):
+            spec = "ctnn::PReLU<>" if len(shape) == 1 else "ctnn::PReLU<ctnn::Slopes::per_channel>"
+            alpha = slope.reshape(-1)
+        else:
+            raise node_error(node, f"a slope of shape {list(slope.shape)}: the importer maps one slope, or one per "
+                             "channel (feature); not slopes that vary over positions or steps")
+        return Record("PReLU", spec, shape, shape, [matrix("alpha", alpha)])
 
     def sequence_node(self, node, op, a, shape, state):
         """A node on a sequence whose meaning depends on its layout: (record or None, output value), or
@@ -895,6 +972,22 @@ class Model:
         return max((o.version for o in self.proto.opset_import if o.domain in ("", "ai.onnx")), default=1)
 
 
+# Layers whose kernel has a row and whose bias has a value per output channel: a BatchNormalization
+# right after one folds into it (--fold-batch-norm).
+FOLDABLE = ("Dense", "Conv2D", "Conv1D", "TimeDistributed")
+
+
+def fold(layer, bn):
+    """Folds BatchNormalization `bn` (inference: gamma (x - mean) / sqrt(variance + epsilon) + beta per
+    channel) into the layer before it: each output channel's kernel row and bias scaled, the bias moved."""
+    t = {name: np.asarray(v, dtype=np.float64).reshape(r, c, order="F") for name, r, c, v in layer.tensors}
+    b = {name: np.asarray(v, dtype=np.float64).reshape(-1) for name, _, _, v in bn.tensors + bn.buffers}
+    scale = b["gamma"] / np.sqrt(b["moving_variance"] + bn.epsilon)
+    kernel = t["kernel"] * scale[:, None]
+    bias = (t["bias"].reshape(-1) - b["moving_mean"]) * scale + b["beta"]
+    layer.tensors = [matrix("kernel", kernel), matrix("bias", bias)]
+
+
 def write_file(path, records, input_shape):
     records = records or [Record("Linear", "ctnn::Linear", input_shape, input_shape)]
     layers = [(r.name, r.ins, r.outs, r.parameters) for r in records]
@@ -905,8 +998,8 @@ def write_file(path, records, input_shape):
     ctnn_format.write(path, layers, tensors, buffers=buffers)
 
 
-def import_model(path, out):
-    model = Model(path)
+def import_model(path, out, fold_batch_norm=False):
+    model = Model(path, fold_batch_norm)
     records = model.convert()
     write_file(out, records, model.input_shapes[0])  # only once the whole graph mapped
     return model.code
@@ -920,9 +1013,12 @@ def main():
     i.add_argument("out")
     i.add_argument("--header", help="also write the weights as a constexpr header (tools/ctnn_embed.py)")
     i.add_argument("--name", help="the header's C++ namespace (default: from its file name)")
+    i.add_argument("--fold-batch-norm", action="store_true",
+                   help="fold each BatchNormalization that follows a Dense, Conv or per-step Dense in a Sequential "
+                        "into that layer's kernel and bias (the network then has no BatchNormalization)")
     args = ap.parse_args()
     try:
-        print(import_model(args.model, args.out))
+        print(import_model(args.model, args.out, args.fold_batch_norm))
     except Error as err:
         sys.exit(f"ctnn_onnx.py: {err}")
     if args.header:

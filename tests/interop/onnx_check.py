@@ -45,7 +45,14 @@ def models():
             "mnist_mlp": ((784,), tm.MNIST_MLP_TYPE, False),
             "mnist_mlp_flatten": ((28, 28), tm.MNIST_MLP_FLATTEN_TYPE, False),
             "mnist_cnn": ((28, 28, 1), tm.MNIST_CNN_TYPE, False),
-            "cifar10_cnn": ((32, 32, 3), tm.CIFAR10_CNN_TYPE, False), "graph": (tm.GRAPH_INPUTS, GRAPH_TYPE, False)}
+            "cifar10_cnn": ((32, 32, 3), tm.CIFAR10_CNN_TYPE, False), "graph": (tm.GRAPH_INPUTS, GRAPH_TYPE, False),
+            "keras_cnn": ((10, 10, 3), tm.CNN_TYPE, False)}
+
+
+# Kinds that predict.cpp runs as another kind's type: the Keras-layout CNN is the CNN's type (its
+# Linear reads the H, W, C order that ctnn's Flatten gives, so nothing is reordered).
+PREDICT_AS = {"keras_cnn": "cnn"}
+CHANNELS_LAST = {"keras_cnn"}  # fed N x H x W x C, ctnn's own order
 
 
 # The seed models keep PyTorch's own initialisation (uniform within 1/sqrt(fan-in), biases too): with
@@ -54,10 +61,12 @@ DEFAULT_INIT = {"mnist_mlp", "mnist_mlp_flatten", "mnist_cnn", "cifar10_cnn"}
 # Several inputs and outputs make a Graph, each ONNX node a node named after it (tests/interop/predict.cpp).
 GRAPH_TYPE = ('using Net = ctnn::Graph<ctnn::Inputs<ctnn::In<"image", 8, 8, 2>, ctnn::In<"meta", 5>>, '
               'ctnn::Node<"conv_Conv", ctnn::Conv2D<4, 3, 3, ctnn::Padding::valid, 1>, "image">, '
-              'ctnn::Node<"Relu", ctnn::ReLU, "conv_Conv">, '
-              'ctnn::Node<"GlobalAveragePool", ctnn::GlobalAveragePool2D, "Relu">, '
+              'ctnn::Node<"channels_PRelu", ctnn::PReLU<ctnn::Slopes::per_channel>, "conv_Conv">, '
+              'ctnn::Node<"GlobalAveragePool", ctnn::GlobalAveragePool2D, "channels_PRelu">, '
               'ctnn::Node<"Flatten", ctnn::Flatten, "GlobalAveragePool">, '
-              'ctnn::Node<"gate_Gemm", ctnn::Dense<4>, "meta">, ctnn::Node<"Tanh", ctnn::Tanh, "gate_Gemm">, '
+              'ctnn::Node<"gate_Gemm", ctnn::Dense<4>, "meta">, '
+              'ctnn::Node<"one_PRelu", ctnn::PReLU<ctnn::Slopes::one>, "gate_Gemm">, '
+              'ctnn::Node<"Tanh", ctnn::Tanh, "one_PRelu">, '
               'ctnn::Node<"Mul", ctnn::Multiply<>, "Flatten", "Tanh">, '
               'ctnn::Node<"Concat", ctnn::Concat<>, "Mul", "Flatten", "meta">, '
               'ctnn::Node<"logits_Gemm", ctnn::Dense<3>, "Concat">, ctnn::Node<"class", ctnn::Softmax, "logits_Gemm">, '
@@ -69,19 +78,20 @@ def shapes_of(shape):
     return shape if isinstance(shape[0], tuple) else (shape,)
 
 
-def torch_inputs(x, shape):
+def torch_inputs(x, shape, channels_last=False):
     """ctnn samples (a sample's inputs one after another) as PyTorch's inputs."""
     out, at = [], 0
     for s in shapes_of(shape):
         n = int(np.prod(s))
-        out.append(to_torch(np.ascontiguousarray(x[:, at:at + n]), s))
+        part = np.ascontiguousarray(x[:, at:at + n])
+        out.append(torch.from_numpy(part.reshape((-1,) + s)) if channels_last else to_torch(part, s))
         at += n
     return out
 
 
-def export(model, shape, path, keep_batch_norm, opset=None):
+def export(model, shape, path, keep_batch_norm, opset=None, channels_last=False):
     size = sum(int(np.prod(s)) for s in shapes_of(shape))
-    samples = tuple(torch_inputs(np.zeros((1, size), dtype=np.float32), shape))
+    samples = tuple(torch_inputs(np.zeros((1, size), dtype=np.float32), shape, channels_last))
     options = {"training": torch.onnx.TrainingMode.PRESERVE} if keep_batch_norm else {}
     if len(samples) == 1:
         names, outputs = ["x"], ["y"]
@@ -106,8 +116,9 @@ def check(kind, shape, expected_type, keep, model, opset):
     """Exports `model` at `opset` (None: PyTorch's default), imports it; the type it prints must be
     expected_type and C++'s outputs PyTorch's; returns the largest relative error, or None."""
     tag = kind if opset is None else f"{kind}@{opset}"
+    extra = []  # other imports of the same export, checked on the same inputs: (kind, file)
     onnx_file = os.path.join(work, f"{tag}.onnx")
-    export(model, shape, onnx_file, keep, opset)
+    export(model, shape, onnx_file, keep, opset, kind in CHANNELS_LAST)
     out_file = os.path.join(work, f"{tag}_onnx.ctnn")
     done = subprocess.run([sys.executable, tool, "import", onnx_file, out_file], capture_output=True, text=True)
     if done.returncode != 0:
@@ -117,7 +128,16 @@ def check(kind, shape, expected_type, keep, model, opset):
     if printed != expected_type:
         failures.append(f"{tag}: the tool printed\n  {printed}\nexpected\n  {expected_type}")
         return None
-    if kind == "resnet" and opset is None:  # the header holds the file's values bit for bit (test.embed compiles such headers)
+    if kind == "resnet" and opset is None:
+        # --fold-batch-norm: each BatchNorm2d folded into the convolution before it, as an eval export does.
+        folded_file = os.path.join(work, "resnet_folded_on_import.ctnn")
+        folded = subprocess.run([sys.executable, tool, "import", onnx_file, folded_file, "--fold-batch-norm"],
+                                capture_output=True, text=True)
+        if folded.stdout.strip() != tm.FOLDED_TYPE:
+            failures.append(f"resnet --fold-batch-norm printed\n  {folded.stdout.strip()}{folded.stderr.strip()}")
+        else:
+            extra.append(("resnet_folded", folded_file))
+        # The header holds the file's values bit for bit (test.embed compiles such headers).
         header = os.path.join(work, "resnet_weights.hpp")
         subprocess.run([sys.executable, tool, "import", onnx_file, out_file, "--header", header], check=True,
                        capture_output=True)
@@ -131,14 +151,19 @@ def check(kind, shape, expected_type, keep, model, opset):
         print(f"resnet: --header holds the file's {len(stored)} values exactly")
     x = rng.uniform(-1, 1, size=(100, sum(int(np.prod(s)) for s in shapes_of(shape)))).astype(np.float32)
     x.tofile(os.path.join(work, "x.f32"))
-    subprocess.run([exe, "predict", kind, out_file, os.path.join(work, "x.f32"), os.path.join(work, "y.f32")],
-                   check=True)
-    ctnn_y = np.fromfile(os.path.join(work, "y.f32"), dtype=np.float32).reshape(100, -1)
     with torch.no_grad():
-        got = model(*torch_inputs(x, shape))
+        got = model(*torch_inputs(x, shape, kind in CHANNELS_LAST))
         torch_y = np.concatenate([t.numpy().reshape(len(x), -1) for t in (got if isinstance(got, tuple) else (got,))],
                                  axis=1)
-    err = relative_error(ctnn_y, torch_y)
+    err = 0.0
+    for run_kind, run_file in [(PREDICT_AS.get(kind, kind), out_file)] + extra:
+        subprocess.run([exe, "predict", run_kind, run_file, os.path.join(work, "x.f32"), os.path.join(work, "y.f32")],
+                       check=True)
+        ctnn_y = np.fromfile(os.path.join(work, "y.f32"), dtype=np.float32).reshape(100, -1)
+        e = relative_error(ctnn_y, torch_y)
+        if (run_kind, run_file) in extra:
+            print(f"{kind}: imported with --fold-batch-norm: max relative error {e:.2e}")
+        err = max(err, e)
     # A softmax near one-hot would hide errors in the others: the largest output must average below 0.95.
     classes = torch_y[:, :3] if kind == "graph" else torch_y  # the graph's class head, before its value
     top = float(classes.max(axis=1).mean()) if "Softmax" in expected_type else 0.0

@@ -86,12 +86,13 @@ using Cifar10Cnn = ctnn::Sequential<ctnn::Input<32, 32, 3>, ctnn::Conv2D<32, 3, 
 // (tests/interop/torch_models.py's "graph"): each ONNX node a node, named after it.
 using TwoHeads = ctnn::Graph<
     ctnn::Inputs<ctnn::In<"image", 8, 8, 2>, ctnn::In<"meta", 5>>, ctnn::Node<"conv_Conv", ctnn::Conv2D<4, 3, 3>, "image">,
-    ctnn::Node<"Relu", ctnn::ReLU, "conv_Conv">, ctnn::Node<"GlobalAveragePool", ctnn::GlobalAveragePool2D, "Relu">,
+    ctnn::Node<"channels_PRelu", ctnn::PReLU<ctnn::Slopes::per_channel>, "conv_Conv">,
+    ctnn::Node<"GlobalAveragePool", ctnn::GlobalAveragePool2D, "channels_PRelu">,
     ctnn::Node<"Flatten", ctnn::Flatten, "GlobalAveragePool">, ctnn::Node<"gate_Gemm", ctnn::Dense<4>, "meta">,
-    ctnn::Node<"Tanh", ctnn::Tanh, "gate_Gemm">, ctnn::Node<"Mul", ctnn::Multiply<>, "Flatten", "Tanh">,
-    ctnn::Node<"Concat", ctnn::Concat<>, "Mul", "Flatten", "meta">, ctnn::Node<"logits_Gemm", ctnn::Dense<3>, "Concat">,
-    ctnn::Node<"class", ctnn::Softmax, "logits_Gemm">, ctnn::Node<"value", ctnn::Dense<1>, "Concat">,
-    ctnn::Outputs<"class", "value">>;
+    ctnn::Node<"one_PRelu", ctnn::PReLU<ctnn::Slopes::one>, "gate_Gemm">, ctnn::Node<"Tanh", ctnn::Tanh, "one_PRelu">,
+    ctnn::Node<"Mul", ctnn::Multiply<>, "Flatten", "Tanh">, ctnn::Node<"Concat", ctnn::Concat<>, "Mul", "Flatten", "meta">,
+    ctnn::Node<"logits_Gemm", ctnn::Dense<3>, "Concat">, ctnn::Node<"class", ctnn::Softmax, "logits_Gemm">,
+    ctnn::Node<"value", ctnn::Dense<1>, "Concat">, ctnn::Outputs<"class", "value">>;
 
 template <class Net>
 int make(Net& net, const std::string& model, const std::string& seed) {

@@ -61,18 +61,28 @@ GRAPH_INPUTS = ((8, 8, 2), (5,))
 
 
 class TwoHeads(nn.Module):
-    """Two inputs and two heads: a pooled convolution of the image gated by a vector, concatenated with
-    the pooled image and the vector, into classes and a value."""
+    """Two inputs and two heads: a pooled convolution of the image (PReLU per channel) gated by a vector
+    (PReLU of one slope), concatenated with the pooled image and the vector, into classes and a value."""
 
     def __init__(self):
         super().__init__()
         self.conv, self.gate = nn.Conv2d(2, 4, 3), nn.Linear(5, 4)
+        self.channels, self.one = nn.PReLU(4), nn.PReLU()  # a slope per channel, and one slope
         self.logits, self.value = nn.Linear(13, 3), nn.Linear(13, 1)
 
     def forward(self, image, meta):
-        a = torch.flatten(nn.functional.adaptive_avg_pool2d(torch.relu(self.conv(image)), 1), 1)
-        both = torch.cat([a * torch.tanh(self.gate(meta)), a, meta], 1)
+        a = torch.flatten(nn.functional.adaptive_avg_pool2d(self.channels(self.conv(image)), 1), 1)
+        both = torch.cat([a * torch.tanh(self.one(self.gate(meta))), a, meta], 1)
         return torch.softmax(self.logits(both), 1), self.value(both)
+
+
+class Permute(nn.Module):
+    def __init__(self, *perm):
+        super().__init__()
+        self.perm = perm
+
+    def forward(self, x):
+        return x.permute(*self.perm)
 
 
 def bn(c, rank):
@@ -135,6 +145,9 @@ def build(kind):
                              nn.Linear(2304, 512), nn.ReLU(), nn.Dropout(0.5), nn.Linear(512, 10), nn.Softmax(dim=1))
     if kind == "graph":
         return TwoHeads()
+    if kind == "keras_cnn":  # the CNN as Keras (tf2onnx) lays it out: N x H x W x C in, flattened in H, W, C order
+        cnn = build("cnn")
+        return nn.Sequential(Permute(0, 3, 1, 2), *list(cnn)[:5], Permute(0, 2, 3, 1), *list(cnn)[5:])
     raise ValueError(kind)
 
 

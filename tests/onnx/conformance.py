@@ -42,7 +42,7 @@ def numbered(paths):
 def per_sample(a, rank, layout, batch_axis_first=True):
     """A batch as ctnn's samples, one row each: images NCHW -> NHWC, sequences to N x T x F."""
     if rank == 3:
-        return a.transpose(0, 2, 3, 1).reshape(a.shape[0], -1)
+        return (a if layout == "nhwc" else a.transpose(0, 2, 3, 1)).reshape(a.shape[0], -1)
     if rank == 2:
         moves = {"btf": (0, 1, 2), "bft": (0, 2, 1), "tbf": (1, 0, 2), "tdbh": (2, 0, 1, 3)}
         a = a.transpose(moves.get(layout, tuple(range(a.ndim))))
