@@ -15,7 +15,8 @@
 
 Supported: Linear, Conv2d (padding 0, or "same" for odd kernels at stride 1), MaxPool2d, AvgPool2d
 (stride = kernel), AdaptiveAvgPool2d(1) (+ Flatten), BatchNorm1d, BatchNorm2d, Flatten, Dropout, ReLU,
-LeakyReLU, ELU, Sigmoid, Tanh, Softmax, Identity, and ctnn's blocks as this module defines them for
+LeakyReLU, ELU, PReLU (one slope, or one per channel or feature: ctnn's PReLU<Slopes::one>,
+PReLU<Slopes::per_channel>, PReLU<> on a vector), Sigmoid, Tanh, Softmax, Identity, and ctnn's blocks as this module defines them for
 PyTorch: Residual(body), Add(*branches), Concat(*branches), Multiply(*branches), each branch an
 nn.Sequential (an empty one is the identity), nested at will.
 Sequences are batch-first, N x T x F, as ctnn's Input<T, F>: nn.LSTM, nn.GRU and nn.RNN (tanh), one
@@ -377,6 +378,18 @@ def one_layer(m, shape, state):
             name, spec = "LeakyReLU", f"ctnn::LeakyReLU<{fraction(m.negative_slope)}>"
         elif isinstance(m, nn.ELU):
             name, spec = "ELU", f"ctnn::ELU<{fraction(m.alpha)}>"
+        elif isinstance(m, nn.PReLU):
+            n = m.num_parameters
+            if n == 1:
+                spec = "ctnn::PReLU<ctnn::Slopes::one>"
+            elif len(shape) == 1 and n == shape[0]:
+                spec = "ctnn::PReLU<>"
+            elif len(shape) == 3 and n == shape[2]:
+                spec = "ctnn::PReLU<ctnn::Slopes::per_channel>"
+            else:  # on N x T x F, PyTorch's channel axis (dim 1) is the time
+                raise Error(f"PReLU({n}) after shape {tuple(shape)}: one slope, or one per channel of an image "
+                            "or per feature of a vector")
+            name, tensors = "PReLU", [("alpha", n, 1, m.weight.detach().double())]
         elif isinstance(m, nn.Sigmoid):
             name, spec = "Sigmoid", "ctnn::Sigmoid"
         elif isinstance(m, nn.Tanh):
@@ -564,6 +577,14 @@ def rebuild_layer(layers, tensors, i, name, state):
         elif name == "Conv1D":
             m, c = rebuild_conv1d(i, ins, outs, tensors)
             code.append(c)
+        elif name == "PReLU":
+            alpha = tensors[(i, "alpha")].reshape(-1).float()
+            if alpha.numel() != 1 and not (len(ins) in (1, 3) and alpha.numel() == ins[-1]):
+                raise Error(f"layer {i}: PReLU with {alpha.numel()} slopes on shape {tuple(ins)}: PyTorch's PReLU has "
+                            "one, or one per channel")
+            m = nn.PReLU(alpha.numel())
+            m.weight.data = alpha.clone()
+            code.append(f"nn.PReLU({alpha.numel()})")
         elif name == "TimeDistributed":
             if (i, "kernel") not in tensors or (i, "bias") not in tensors or len(ins) != 2:
                 raise Error(f"layer {i}: TimeDistributed of a layer other than Dense: the file does not say which")

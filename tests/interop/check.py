@@ -29,7 +29,8 @@ def models():
     # The last entry: the import's flags, or the error it must give (the file cannot say a dilation).
     flags = {"tcn": "keeps the length: Padding::same or Padding::causal", "causal": ["--conv1d-padding", "causal"]}
     shapes = {"mlp": (None, (20,)), "cnn": ("10,10,3", (10, 10, 3)), "resnet": ("10,10,3", (10, 10, 3)),
-              "concat": ("20", (20,)), "seq": ("12,3", (12, 3)), "tcn": ("16,2", (16, 2)), "causal": ("10,2", (10, 2))}
+              "concat": ("20", (20,)), "seq": ("12,3", (12, 3)), "tcn": ("16,2", (16, 2)), "causal": ("10,2", (10, 2)),
+              "prelu": ("6,6,2", (6, 6, 2))}
     return {kind: (tm.build(kind), flag, shape, getattr(tm, kind.upper() + "_TYPE"), flags.get(kind, []))
             for kind, (flag, shape) in shapes.items()}
 

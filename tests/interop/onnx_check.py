@@ -46,7 +46,8 @@ def models():
             "mnist_mlp_flatten": ((28, 28), tm.MNIST_MLP_FLATTEN_TYPE, False),
             "mnist_cnn": ((28, 28, 1), tm.MNIST_CNN_TYPE, False),
             "cifar10_cnn": ((32, 32, 3), tm.CIFAR10_CNN_TYPE, False), "graph": (tm.GRAPH_INPUTS, GRAPH_TYPE, False),
-            "keras_cnn": ((10, 10, 3), tm.CNN_TYPE, False)}
+            "keras_cnn": ((10, 10, 3), tm.CNN_TYPE, False), "prelu": ((6, 6, 2), tm.PRELU_TYPE, False),
+            "pool1d": ((8, 2), tm.POOL1D_TYPE, False)}
 
 
 # Kinds that predict.cpp runs as another kind's type: the Keras-layout CNN is the CNN's type (its

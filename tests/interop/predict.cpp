@@ -3,7 +3,7 @@
 //   predict KIND MODEL.ctnn INPUTS.f32 OUTPUTS.f32   load, run every input, write the outputs
 //   make KIND MODEL.ctnn SEED                        save a randomly initialised model
 // KIND: mlp, plain, cnn, resnet, resnet_folded, concat, seq, tcn, causal, mnist_mlp, mnist_mlp_flatten,
-// mnist_cnn, cifar10_cnn or graph (the types below; graph predicts only).
+// mnist_cnn, cifar10_cnn, graph, prelu or pool1d (the types below; graph predicts only).
 // Inputs and outputs are raw little-endian float32, one sample after another, in ctnn's layout (a
 // Graph's sample: its inputs' values one after another, and its outputs').
 #include <cstdio>
@@ -94,6 +94,14 @@ using TwoHeads = ctnn::Graph<
     ctnn::Node<"logits_Gemm", ctnn::Dense<3>, "Concat">, ctnn::Node<"class", ctnn::Softmax, "logits_Gemm">,
     ctnn::Node<"value", ctnn::Dense<1>, "Concat">, ctnn::Outputs<"class", "value">>;
 
+// PReLU's three forms, as ctnn_torch.py and ctnn_onnx.py map nn.PReLU(C), nn.PReLU(F) and nn.PReLU().
+using Prelu = ctnn::Sequential<ctnn::Input<6, 6, 2>, ctnn::Conv2D<3, 3, 3>, ctnn::PReLU<ctnn::Slopes::per_channel>,
+                               ctnn::Flatten, ctnn::Dense<4>, ctnn::PReLU<>, ctnn::Dense<6>,
+                               ctnn::PReLU<ctnn::Slopes::one>, ctnn::Softmax>;
+
+using Pool1d = ctnn::Sequential<ctnn::Input<8, 2>, ctnn::Conv1D<3, 3>, ctnn::Tanh, ctnn::GlobalAveragePool1D,
+                                ctnn::Flatten, ctnn::Dense<2>>;
+
 template <class Net>
 int make(Net& net, const std::string& model, const std::string& seed) {
   net.initialize(std::stoull(seed));
@@ -137,7 +145,7 @@ int main(int argc, char** argv) try {
   if (argc != 5 && argc != 6) {
     std::cerr << "usage: " << argv[0]
               << " predict KIND MODEL INPUTS OUTPUTS | make KIND MODEL SEED (KIND: mlp plain cnn resnet "
-                 "resnet_folded concat seq tcn causal mnist_mlp mnist_mlp_flatten mnist_cnn cifar10_cnn graph)\n";
+                 "resnet_folded concat seq tcn causal mnist_mlp mnist_mlp_flatten mnist_cnn cifar10_cnn graph prelu pool1d)\n";
     return 2;
   }
   const std::string mode = argv[1], net = argv[2];
@@ -155,6 +163,8 @@ int main(int argc, char** argv) try {
   if (net == "mnist_cnn") return run<MnistCnn>(mode, argv[3], argv[4], b);
   if (net == "cifar10_cnn") return run<Cifar10Cnn>(mode, argv[3], argv[4], b);
   if (net == "graph") return run<TwoHeads>(mode, argv[3], argv[4], b);
+  if (net == "prelu") return run<Prelu>(mode, argv[3], argv[4], b);
+  if (net == "pool1d") return run<Pool1d>(mode, argv[3], argv[4], b);
   return run<Cnn>(mode, argv[3], argv[4], b);
 } catch (const std::exception& e) {
   std::cerr << e.what() << "\n";

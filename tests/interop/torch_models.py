@@ -56,6 +56,11 @@ CIFAR10_CNN_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<32, 32, 3>, ctnn::
                     "ctnn::Conv2D<64, 3, 3, ctnn::Padding::same, 1>, ctnn::ReLU, ctnn::Conv2D<64, 3, 3, "
                     "ctnn::Padding::valid, 1>, ctnn::ReLU, ctnn::MaxPool2D<2, 2>, ctnn::Flatten, ctnn::Dense<512>, "
                     "ctnn::ReLU, ctnn::Dense<10>, ctnn::Softmax>;")
+PRELU_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<6, 6, 2>, ctnn::Conv2D<3, 3, 3, ctnn::Padding::valid, 1>, "
+              "ctnn::PReLU<ctnn::Slopes::per_channel>, ctnn::Flatten, ctnn::Dense<4>, ctnn::PReLU<>, ctnn::Dense<6>, "
+              "ctnn::PReLU<ctnn::Slopes::one>, ctnn::Softmax>;")
+POOL1D_TYPE = ("using Net = ctnn::Sequential<ctnn::Input<8, 2>, ctnn::Conv1D<3, 3, ctnn::Padding::valid, 1, 1>, "
+               "ctnn::Tanh, ctnn::GlobalAveragePool1D, ctnn::Flatten, ctnn::Dense<2>>;")
 # Shapes of each input (ctnn's layout) of the models with several.
 GRAPH_INPUTS = ((8, 8, 2), (5,))
 
@@ -74,6 +79,18 @@ class TwoHeads(nn.Module):
         a = torch.flatten(nn.functional.adaptive_avg_pool2d(self.channels(self.conv(image)), 1), 1)
         both = torch.cat([a * torch.tanh(self.one(self.gate(meta))), a, meta], 1)
         return torch.softmax(self.logits(both), 1), self.value(both)
+
+
+class Pool1d(nn.Module):
+    """A Conv1d over N x T x F, averaged over time (ONNX's GlobalAveragePool on N x C x T)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv, self.out = nn.Conv1d(2, 3, 3), nn.Linear(3, 2)
+
+    def forward(self, x):
+        h = torch.tanh(self.conv(x.transpose(1, 2)))
+        return self.out(torch.flatten(nn.functional.adaptive_avg_pool1d(h, 1), 1))
 
 
 class Permute(nn.Module):
@@ -145,6 +162,11 @@ def build(kind):
                              nn.Linear(2304, 512), nn.ReLU(), nn.Dropout(0.5), nn.Linear(512, 10), nn.Softmax(dim=1))
     if kind == "graph":
         return TwoHeads()
+    if kind == "pool1d":
+        return Pool1d()
+    if kind == "prelu":  # a slope per channel, per feature, and one
+        return nn.Sequential(nn.Conv2d(2, 3, 3), nn.PReLU(3), nn.Flatten(), nn.Linear(48, 4), nn.PReLU(4),
+                             nn.Linear(4, 6), nn.PReLU(), nn.Softmax(dim=1))  # outputs of a scale: no cancellation
     if kind == "keras_cnn":  # the CNN as Keras (tf2onnx) lays it out: N x H x W x C in, flattened in H, W, C order
         cnn = build("cnn")
         return nn.Sequential(Permute(0, 3, 1, 2), *list(cnn)[:5], Permute(0, 2, 3, 1), *list(cnn)[5:])
