@@ -523,20 +523,7 @@ class Model:
             order.append(k)
         kind = MERGES[join.op_type]
         outs = [ends[k][1] for k in order]
-        if kind == "Concat":
-            a = attributes(join)
-            axis = a.get("axis")
-            rank = len(outs[0]) + 1
-            if axis is None or axis % rank != channel_axis(rank, state["layout"]):
-                raise node_error(join, f"Concat over axis {axis}: ctnn concatenates a sample's last axis (channels, "
-                                 "features)")
-            if any(o[:-1] != outs[0][:-1] for o in outs):
-                raise node_error(join, f"the inputs' shapes differ other than in channels: {outs}")
-            out = outs[0][:-1] + [sum(o[-1] for o in outs)]
-        else:
-            if any(o != outs[0] for o in outs):
-                raise node_error(join, f"the inputs' shapes differ: {outs}")
-            out = outs[0]
+        out, _ = self.merge(join, outs, [state] * len(outs))
         residual = kind == "Add" and len(order) == 2 and sum(1 for k in order if not branch_records[k]) == 1
         inner, specs = [], []
         numbered = sorted(order, key=lambda k: bool(branch_records[k])) if residual else order
