@@ -32,6 +32,6 @@
 #include "shape.hpp"
 #include "tensors.hpp"
 
-#include "fold.hpp"   // after the others, likewise
-#include "graph.hpp"  // after the others: a layer's or loss's error keeps its include lines
+#include "fold.hpp"       // after the others, likewise
+#include "graph.hpp"      // after the others: a layer's or loss's error keeps its include lines
 #include "streaming.hpp"  // likewise

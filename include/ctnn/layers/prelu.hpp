@@ -30,8 +30,9 @@ struct PReLU {
   template <Shape In>
   static constexpr bool check() {
     constexpr bool initializer = Initializer<AlphaInit>;  // a bool: the message without the concept's notes
-    static_assert(initializer,
-                  "ctnn::PReLU: its second argument is the slopes' initialiser (Zeros, Keras' default, Ones, ...)");
+    static_assert(
+        initializer,
+        "ctnn::PReLU: its second argument is the slopes' initialiser (Zeros, Keras' default, Ones, ...)");
     return initializer;
   }
   template <Shape In>
@@ -43,8 +44,9 @@ struct PReLU {
     using output_shape = In;
     /// Slopes, and the values each covers in one sample: a sample is `slopes` x `repeats`, column-major
     /// (its values in ctnn's order, whose fastest axis is the channels).
-    static constexpr std::size_t slopes =
-        S == Slopes::per_value ? In::size : S == Slopes::per_channel ? In::dims[In::rank - 1] : 1;
+    static constexpr std::size_t slopes = S == Slopes::per_value     ? In::size
+                                          : S == Slopes::per_channel ? In::dims[In::rank - 1]
+                                                                     : 1;
     static constexpr std::size_t repeats = In::size / slopes;
 
     using weights = tensors<Scalar, tensor<"alpha", slopes, 1, AlphaInit>>;
@@ -87,12 +89,13 @@ struct PReLU {
       if (need_dx) {
         auto dxs = values(dx.data(), x.cols()).array();
         // Per-coefficient lambdas, not select (which clang++ turns into a branch per value; see ReLU).
-        const auto kept = dys.binaryExpr(xs, [](Scalar d, Scalar v) { return v > Scalar(0) ? d : Scalar(0); });
-        const auto leaked = dys.binaryExpr(xs, [](Scalar d, Scalar v) { return v > Scalar(0) ? Scalar(0) : d; });
+        const auto kept =
+            dys.binaryExpr(xs, [](Scalar d, Scalar v) { return v > Scalar(0) ? d : Scalar(0); });
+        const auto leaked =
+            dys.binaryExpr(xs, [](Scalar d, Scalar v) { return v > Scalar(0) ? Scalar(0) : d; });
         dxs = kept + leaked.colwise() * alpha(p);
       }
-      weights::template map<0>(g).array() +=
-          ctx.gradient_scale * (dys * xs.min(Scalar(0))).rowwise().sum();
+      weights::template map<0>(g).array() += ctx.gradient_scale * (dys * xs.min(Scalar(0))).rowwise().sum();
     }
   };
 };
