@@ -62,6 +62,13 @@ class NeedsGraph(Exception):
     """The chain walk met values that meet without forking from one value: a Graph maps them."""
 
 
+def walk_state(layout, image_flattened=None):
+    """What the walk carries along a value: its ONNX layout (LAYOUTS, or None), the image a Flatten made it
+    from (for the Dense after it), the recurrent record whose output it is, a Pad waiting for its Conv,
+    and the axis a Slice of the last step leaves for its Squeeze."""
+    return {"image_flattened": image_flattened, "layout": layout, "recurrent": None, "pad": None, "squeeze": None}
+
+
 def channel_axis(rank, layout):
     """The ONNX axis of a sample's last ctnn axis (channels, features) in a tensor of this rank."""
     if rank == 3:
@@ -289,7 +296,7 @@ class Model:
 
     def convert_chain(self):
         shape, layout = self.sample(self.input, self.inputs[0][1])
-        state = {"image_flattened": None, "layout": layout, "recurrent": None, "pad": None, "squeeze": None}
+        state = walk_state(layout)
         self.input_shapes, self.input_layouts = [list(shape)], [layout]
         records, value, shape, join = self.chain(self.input, shape, "", state)
         if join is not None:
@@ -330,8 +337,7 @@ class Model:
             shape, layout = self.sample(name, d)
             src = unique(name) if name not in named else named[name]
             values[name] = {"src": src, "shape": shape,
-                            "state": {"image_flattened": None, "layout": layout, "recurrent": None, "pad": None,
-                                      "squeeze": None}}
+                            "state": walk_state(layout)}
             ins.append((src, shape))
             self.input_shapes.append(list(shape))
             self.input_layouts.append(layout)
@@ -355,9 +361,8 @@ class Model:
                 nodes.append((src, rec, [s["src"] for s in srcs]))
                 for s in srcs:
                     readers[s["src"]] = readers.get(s["src"], 0) + 1
-                values[node.output[0]] = {"src": src, "shape": out, "state": {
-                    "image_flattened": srcs[0]["state"]["image_flattened"], "layout": srcs[0]["state"]["layout"],
-                    "recurrent": None, "pad": None, "squeeze": None}}
+                values[node.output[0]] = {"src": src, "shape": out, "state": walk_state(
+                    srcs[0]["state"]["layout"], srcs[0]["state"]["image_flattened"])}
                 continue
             if not reads:
                 raise node_error(node, "reads constants only, and is not one of the constant operators the importer "
