@@ -211,6 +211,7 @@ requires(recurrent_kind<Spec> != 0) struct stream_layer<Spec, Bound, Scalar, tru
   struct memory {
     aligned_array<Scalar, U> h, c;
     aligned_array<Scalar, G * U> z, r;
+    bool reverse = false;  // the recurrent product's order, alternated (small_matvec_alternating)
   };
   CTNN_FLATTEN static void step(const Scalar* p, const Scalar*, const Scalar* x_, Scalar* y, memory& m,
                                 context<Scalar>&) noexcept {
@@ -218,11 +219,12 @@ requires(recurrent_kind<Spec> != 0) struct stream_layer<Spec, Bound, Scalar, tru
     auto h = vector_map<Scalar, U>(m.h.data());
     auto z = vector_map<Scalar, G * U>(m.z.data());
     small_matvec(Bound::W(p), x, z.data(), Bound::b(p).data());
+    m.reverse = !m.reverse;
     if constexpr (kind == 1) {
-      small_matvec(Bound::Wh(p), h, z.data(), z.data());
+      small_matvec_alternating(Bound::Wh(p), h, z.data(), z.data(), m.reverse);
       h.array() = tanh_of<A>(z.array());
     } else if constexpr (kind == 2) {
-      small_matvec(Bound::Wh(p), h, z.data(), z.data());
+      small_matvec_alternating(Bound::Wh(p), h, z.data(), z.data(), m.reverse);
       auto c = vector_map<Scalar, U>(m.c.data()).array();
       z.template head<2 * U>().array() = sigmoid_of<A>(z.template head<2 * U>().array());
       z.template segment<U>(2 * U).array() = tanh_of<A>(z.template segment<U>(2 * U).array());
@@ -232,7 +234,7 @@ requires(recurrent_kind<Spec> != 0) struct stream_layer<Spec, Bound, Scalar, tru
       h.array() = z.template tail<U>().array() * tanh_of<A>(c);
     } else if constexpr (kind == 3) {
       auto r = vector_map<Scalar, G * U>(m.r.data());  // Wh h + bh
-      small_matvec(Bound::Wh(p), h, r.data(), Bound::b_recurrent(p).data());
+      small_matvec_alternating(Bound::Wh(p), h, r.data(), Bound::b_recurrent(p).data(), m.reverse);
       z.template head<2 * U>().array() =
           sigmoid_of<A>(z.template head<2 * U>().array() + r.template head<2 * U>().array());
       z.template tail<U>().array() = tanh_of<A>(

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 #include <ctnn/detail/gemm.hpp>
 #include <limits>
+#include <memory>
 
 namespace {
 template <bool TA, bool TB>
@@ -101,6 +102,38 @@ BOOST_AUTO_TEST_CASE(small_matvec_matches_eigen_at_every_shape) {
     BOOST_TEST((small_matvec_error<double, 64, 33>(in_place) < 1e-14));
     BOOST_TEST((small_matvec_error<double, 131, 3>(in_place) < 1e-14));
   }
+}
+
+namespace {
+// small_matvec_alternating over a matrix larger than the L1 cache it plans for, both orders: the same
+// bits either way (each output is the same sum), and Eigen's product to rounding.
+template <class Scalar, int Rows, int Depth>
+double alternating_error() {
+  using A = Eigen::Matrix<Scalar, Rows, Depth>;
+  using V = Eigen::Matrix<Scalar, Rows, 1>;
+  static_assert(sizeof(A) > ctnn::detail::l1_data_bytes, "a matrix the alternating order is for");
+  const auto a = std::make_unique<A>(A::Random());
+  const Eigen::Matrix<Scalar, Depth, 1> x = Eigen::Matrix<Scalar, Depth, 1>::Random();
+  const V init = V::Random();
+  V forwards = V::Constant(std::numeric_limits<Scalar>::quiet_NaN()), backwards = forwards;
+  ctnn::detail::small_matvec_alternating(*a, x, forwards.data(), init.data(), false);
+  backwards = init;
+  ctnn::detail::small_matvec_alternating(*a, x, backwards.data(), backwards.data(), true);
+  BOOST_TEST((forwards.array() == backwards.array()).all());
+  const Eigen::MatrixXd expected =
+      init.template cast<double>() + a->template cast<double>() * x.template cast<double>();
+  const double scale =
+      1.0 + (a->template cast<double>().cwiseAbs() * x.template cast<double>().cwiseAbs()).maxCoeff();
+  return (forwards.template cast<double>() - expected).cwiseAbs().maxCoeff() / scale;
+}
+}  // namespace
+
+// LSTM<64>'s and GRU<64>'s recurrent kernels in float, a SimpleRNN<96>'s and an LSTM<64>'s in double.
+BOOST_AUTO_TEST_CASE(the_alternating_product_is_the_same_in_either_order) {
+  BOOST_TEST((alternating_error<float, 256, 64>() < 1e-6));
+  BOOST_TEST((alternating_error<float, 192, 64>() < 1e-6));
+  BOOST_TEST((alternating_error<double, 96, 96>() < 1e-14));
+  BOOST_TEST((alternating_error<double, 256, 64>() < 1e-14));
 }
 
 // Which kernel runs the products: OpenBLAS's unless the build's Eigen code is AVX-512 and OpenBLAS's

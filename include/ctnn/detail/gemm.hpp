@@ -264,6 +264,91 @@ EIGEN_ALWAYS_INLINE void small_matvec(const A& a, const X& x, Scalar* y, const S
     matvec_panel<packet, rest, tail, depth>(w + done, ld, x, y + done, init + done, alpha);
 }
 
+/// Rows g * gate_rows + [0, Packets * width), for g in [0, Gates), of `y = init + a x`, where `a`
+/// (Depth columns, leading dimension `ld`) starts at `w`: Gates runs of rows, as a recurrent
+/// kernel's rows for some units in each of its gates. The depth is cut into two halves, each summed
+/// in its own chain and the two added at the end; `reverse` reads the second half first. The sum
+/// is the same in either order.
+template <class Packet, Eigen::Index Packets, Eigen::Index Gates, Eigen::Index Depth, class X, class Scalar>
+EIGEN_ALWAYS_INLINE void matvec_rows_halves(const Scalar* w, Eigen::Index ld, Eigen::Index gate_rows,
+                                            const X& x, Scalar* y, const Scalar* init,
+                                            bool reverse) noexcept {
+  namespace ei = Eigen::internal;
+  using Index = Eigen::Index;
+  constexpr Index width = ei::unpacket_traits<Packet>::size, half = Depth / 2, n = Gates * Packets;
+  Packet acc[2][n];
+  CTNN_UNROLL
+  for (Index r = 0; r < n; ++r) acc[0][r] = acc[1][r] = ei::pset1<Packet>(Scalar(0));
+  auto columns = [&]<Index S>() CTNN_ALWAYS_INLINE_LAMBDA {
+    CTNN_UNROLL
+    for (Index k = S * half; k < (S == 0 ? half : Depth); ++k) {
+      const Packet xp = ei::pset1<Packet>(x.coeff(k));
+      CTNN_UNROLL
+      for (Index g = 0; g < Gates; ++g) {
+        CTNN_UNROLL
+        for (Index r = 0; r < Packets; ++r)
+          acc[S][g * Packets + r] = ei::pmadd(ei::ploadu<Packet>(w + k * ld + g * gate_rows + r * width), xp,
+                                              acc[S][g * Packets + r]);
+      }
+    }
+  };
+  if (reverse) {
+    columns.template operator()<1>();
+    columns.template operator()<0>();
+  } else {
+    columns.template operator()<0>();
+    columns.template operator()<1>();
+  }
+  CTNN_UNROLL
+  for (Index g = 0; g < Gates; ++g) {
+    CTNN_UNROLL
+    for (Index r = 0; r < Packets; ++r) {
+      const Index at = g * gate_rows + r * width;
+      ei::pstoreu(y + at, ei::padd(ei::padd(acc[0][g * Packets + r], acc[1][g * Packets + r]),
+                                   ei::ploadu<Packet>(init + at)));
+    }
+  }
+}
+
+/// The L1 data cache this kernel plans for: 32 KiB or more on current x86 and ARM cores.
+inline constexpr std::size_t l1_data_bytes = 32 * 1024;
+
+/// `y = init + a x`, as small_matvec, for a product run on every call of a loop (a recurrent layer's
+/// streaming step), with its reads in reverse order when `reverse` is set. A caller that alternates
+/// `reverse` from call to call starts each product on the lines the last one read last, which are
+/// still in the L1 data cache when the whole matrix is not (LSTM<64>'s recurrent kernel is 64 KiB):
+/// read the same way every time, a matrix larger than the cache misses on every line, and worse when
+/// its columns are a power of two of bytes apart, which sends them all to a few of the cache's sets.
+///
+/// For a matrix larger than l1_data_bytes, the rows go in equal panels of at most 8 packets (the
+/// panels in reverse order when `reverse`) and each panel's depth in two halves summed apart
+/// (matvec_rows_halves). Each output's sum is the same in either order, so the result does not
+/// depend on `reverse`; it may differ from small_matvec's in the last bit. A smaller matrix, or one
+/// whose rows do not split evenly, is small_matvec's.
+template <class A, class X, class Scalar>
+EIGEN_ALWAYS_INLINE void small_matvec_alternating(const A& a, const X& x, Scalar* y, const Scalar* init,
+                                                  bool reverse) noexcept {
+  namespace ei = Eigen::internal;
+  using Index = Eigen::Index;
+  constexpr Index rows = A::RowsAtCompileTime, depth = A::ColsAtCompileTime;
+  using packet = typename ei::find_best_packet<Scalar, rows>::type;
+  constexpr Index width = ei::unpacket_traits<packet>::size;
+  constexpr Index packets = rows / width, tail = rows - packets * width;
+  constexpr Index panels = (packets + 7) / 8;
+  constexpr bool large = std::size_t(rows) * std::size_t(depth) * sizeof(Scalar) > l1_data_bytes;
+  if constexpr (A::IsRowMajor || !large || depth < 2 || tail != 0 || packets % panels != 0) {
+    small_matvec(a, x, y, init);
+  } else {
+    constexpr Index panel_rows = packets / panels * width;
+    const Scalar* w = a.data();
+    const Index ld = a.colStride();
+    for (Index i = 0; i < panels; ++i) {
+      const Index at = (reverse ? panels - 1 - i : i) * panel_rows;
+      matvec_rows_halves<packet, packets / panels, 1, depth>(w + at, ld, 0, x, y + at, init + at, reverse);
+    }
+  }
+}
+
 template <bool Transpose, class M>
 decltype(auto) op(const M& m) {
   if constexpr (Transpose)
