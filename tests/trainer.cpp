@@ -6,6 +6,7 @@
 #include <ctnn/ctnn.hpp>
 #include <ctnn/data/mnist.hpp>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <sstream>
@@ -151,6 +152,50 @@ BOOST_AUTO_TEST_CASE(the_last_partial_batch_is_trained_on) {
   trainer t(net, MeanSquaredError{}, Adam{});
   t.fit(x, y, quiet(2, 4));  // 4 + 4 + 2 samples: three steps an epoch
   BOOST_TEST(t.optimizer().state().iterations == 6);
+}
+
+// fit_options::learning_rate_schedule, as Keras' LearningRateScheduler: called before every epoch with
+// the epoch (from 0) and the current rate; the rate it gives is the one the epoch trains with.
+BOOST_AUTO_TEST_CASE(a_learning_rate_schedule_sets_each_epochs_rate) {
+  using Net = Sequential<Input<4>, Dense<8>, Tanh, Dense<1>>;
+  const Eigen::Matrix<float, 4, Eigen::Dynamic> x = Eigen::Matrix<float, 4, Eigen::Dynamic>::Random(4, 64);
+  const Eigen::Matrix<float, 1, Eigen::Dynamic> y = x.colwise().sum() * 0.5f;
+  auto train = [&](std::size_t epochs, std::function<double(std::size_t, double)> schedule,
+                   std::vector<std::pair<std::size_t, double>>* calls = nullptr) {
+    auto net = std::make_unique<Net>(3);
+    trainer t(*net, MeanSquaredError{}, SGD{.learning_rate = 0.05});
+    fit_options o = quiet(epochs, 8);
+    o.learning_rate_schedule = [&, schedule](std::size_t epoch, double rate) {
+      if (calls) calls->push_back({epoch, rate});
+      return schedule(epoch, rate);
+    };
+    const history h = t.fit(x, y, o);
+    BOOST_TEST(t.optimizer().settings().learning_rate == h["learning_rate"].back());
+    return std::pair{Eigen::VectorXf(net->parameters()), h};
+  };
+  // Halved every epoch: called with 0, 1, 2 and the rate the last call gave.
+  std::vector<std::pair<std::size_t, double>> calls;
+  const auto [halved, h] = train(
+      3, [](std::size_t, double rate) { return rate / 2; }, &calls);
+  BOOST_TEST(calls.size() == 3u);
+  for (std::size_t e = 0; e < calls.size(); ++e) BOOST_TEST(calls[e].first == e);
+  BOOST_TEST(calls[0].second == 0.05);
+  BOOST_TEST(calls[2].second == 0.0125);
+  BOOST_TEST(h["learning_rate"] == (std::vector<double>{0.025, 0.0125, 0.00625}),
+             boost::test_tools::per_element());
+  // The rate is the one trained with: a rate of 0 after the first epoch leaves the first epoch's weights.
+  const auto once = train(1, [](std::size_t, double rate) { return rate; }).first;
+  const auto frozen = train(3, [](std::size_t epoch, double rate) { return epoch == 0 ? rate : 0.0; }).first;
+  const auto constant = train(3, [](std::size_t, double rate) { return rate; }).first;
+  BOOST_TEST((frozen.array() == once.array()).all());
+  BOOST_TEST((constant - once).norm() > 0.0f);
+  BOOST_TEST((halved - constant).norm() > 0.0f);
+  // A rate that is not a rate stops fit before the epoch, naming the value and the epoch.
+  const std::string m = invalid_argument_message(
+      [&] { train(3, [](std::size_t epoch, double rate) { return epoch == 1 ? std::nan("") : rate; }); });
+  BOOST_TEST_MESSAGE(m);
+  BOOST_TEST(m.find("learning_rate_schedule gave nan for epoch 2") != std::string::npos);
+  BOOST_TEST(!invalid_argument_message([&] { train(1, [](std::size_t, double) { return -1.0; }); }).empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_loss_that_stops_being_a_number_stops_fit_with_the_epoch_and_step) {

@@ -1007,7 +1007,18 @@ class trainer {
       for (double v : h[o.best_monitor])
         if (!have_best || (best_lower ? v < best_saved : v > best_saved)) best_saved = v, have_best = true;
 
+    if (o.learning_rate_schedule) h.declare("learning_rate");
     for (std::size_t epoch = first_epoch; epoch < o.epochs; ++epoch) {
+      if (o.learning_rate_schedule) {
+        double& rate = optimizer_.settings().learning_rate;
+        const double next = o.learning_rate_schedule(epoch, rate);
+        if (!std::isfinite(next) || next < 0)
+          throw std::invalid_argument(detail::concat(
+              "ctnn::trainer::fit: learning_rate_schedule gave ", std::to_string(next), " for epoch ",
+              std::to_string(epoch + 1), "; a learning rate is finite and not negative"));
+        rate = next;
+        h.record("learning_rate", rate);
+      }
       if (o.shuffle)
         for (std::size_t i = n - 1; i > 0; --i)
           std::swap(order[i], order[shuffler.below(static_cast<std::uint32_t>(i + 1))]);

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <stdexcept>
@@ -49,6 +50,11 @@ struct fit_options {
   /// (a history name; "loss" in it means lower is better).
   std::filesystem::path best_model = {};
   std::string best_monitor = "val_accuracy";
+  /// When set, called before every epoch as Keras' LearningRateScheduler: schedule(epoch, rate), the
+  /// epoch counted from 0 and the optimiser's current learning rate, returns the rate for this epoch
+  /// (finite, not negative). The history records it as "learning_rate". A resumed checkpoint goes on
+  /// calling it from the epoch it stopped at.
+  std::function<double(std::size_t epoch, double learning_rate)> learning_rate_schedule = {};
 };
 
 /// One output's part of a Graph's evaluation: its name, its own (unweighted) loss, its confusion matrix.
