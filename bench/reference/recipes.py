@@ -144,7 +144,7 @@ def recipe(number):
         model = nn.Sequential(LastStep(28, 128), nn.Linear(128, 10))
         return model, lambda p: torch.optim.Adam(p, lr=0.001, betas=(0.9, 0.999), eps=1e-7), 128, 8, (-1, 28, 28)
     if number == 6:
-        return resnet(), lambda p: torch.optim.Adam(p, lr=0.001, betas=(0.9, 0.999), eps=1e-7), 64, 30, (-1, 3, 32, 32)
+        return resnet(), lambda p: torch.optim.Adam(p, lr=0.001, betas=(0.9, 0.999), eps=1e-7), 64, 40, (-1, 3, 32, 32)
     if number == 5:
         same = dict(padding=1)  # Keras' "same" for a 3x3 kernel at stride 1
         model = nn.Sequential(nn.Conv2d(3, 32, 3, **same), nn.ReLU(), nn.Conv2d(32, 32, 3), nn.ReLU(),
@@ -185,7 +185,11 @@ def main():
     opt = make_optimizer(model.parameters())
     loss_fn = nn.CrossEntropyLoss()  # softmax + categorical cross-entropy from logits
     times = []
-    for _ in range(epochs):
+    for epoch in range(epochs):
+        if args.recipe == 6:  # examples/cifar10_resnet.cpp's schedule: 1e-3, 1e-4 from 60 %, 1e-5 from 90 %
+            done = epoch / epochs
+            for group in opt.param_groups:
+                group["lr"] = 1e-3 if done < 0.6 else 1e-4 if done < 0.9 else 1e-5
         model.train()
         start = time.perf_counter()
         order = torch.randperm(x.shape[0])
