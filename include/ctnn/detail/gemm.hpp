@@ -264,32 +264,25 @@ EIGEN_ALWAYS_INLINE void small_matvec(const A& a, const X& x, Scalar* y, const S
     matvec_panel<packet, rest, tail, depth>(w + done, ld, x, y + done, init + done, alpha);
 }
 
-/// Rows g * gate_rows + [0, Packets * width), for g in [0, Gates), of `y = init + a x`, where `a`
-/// (Depth columns, leading dimension `ld`) starts at `w`: Gates runs of rows, as a recurrent
-/// kernel's rows for some units in each of its gates. The depth is cut into two halves, each summed
-/// in its own chain and the two added at the end; `reverse` reads the second half first. The sum
-/// is the same in either order.
-template <class Packet, Eigen::Index Packets, Eigen::Index Gates, Eigen::Index Depth, class X, class Scalar>
-EIGEN_ALWAYS_INLINE void matvec_rows_halves(const Scalar* w, Eigen::Index ld, Eigen::Index gate_rows,
-                                            const X& x, Scalar* y, const Scalar* init,
-                                            bool reverse) noexcept {
+/// Rows [0, Packets * width) of `y = init + a x`, where `a` (Depth columns, leading dimension `ld`)
+/// starts at `w`, the depth cut into two halves, each summed in its own chain and the two added at
+/// the end; `reverse` reads the second half first. The sum is the same in either order.
+template <class Packet, Eigen::Index Packets, Eigen::Index Depth, class X, class Scalar>
+EIGEN_ALWAYS_INLINE void matvec_panel_halves(const Scalar* w, Eigen::Index ld, const X& x, Scalar* y,
+                                             const Scalar* init, bool reverse) noexcept {
   namespace ei = Eigen::internal;
   using Index = Eigen::Index;
-  constexpr Index width = ei::unpacket_traits<Packet>::size, half = Depth / 2, n = Gates * Packets;
-  Packet acc[2][n];
+  constexpr Index width = ei::unpacket_traits<Packet>::size, half = Depth / 2;
+  Packet acc[2][Packets];
   CTNN_UNROLL
-  for (Index r = 0; r < n; ++r) acc[0][r] = acc[1][r] = ei::pset1<Packet>(Scalar(0));
+  for (Index r = 0; r < Packets; ++r) acc[0][r] = acc[1][r] = ei::pset1<Packet>(Scalar(0));
   auto columns = [&]<Index S>() CTNN_ALWAYS_INLINE_LAMBDA {
     CTNN_UNROLL
     for (Index k = S * half; k < (S == 0 ? half : Depth); ++k) {
       const Packet xp = ei::pset1<Packet>(x.coeff(k));
       CTNN_UNROLL
-      for (Index g = 0; g < Gates; ++g) {
-        CTNN_UNROLL
-        for (Index r = 0; r < Packets; ++r)
-          acc[S][g * Packets + r] = ei::pmadd(ei::ploadu<Packet>(w + k * ld + g * gate_rows + r * width), xp,
-                                              acc[S][g * Packets + r]);
-      }
+      for (Index r = 0; r < Packets; ++r)
+        acc[S][r] = ei::pmadd(ei::ploadu<Packet>(w + k * ld + r * width), xp, acc[S][r]);
     }
   };
   if (reverse) {
@@ -300,14 +293,9 @@ EIGEN_ALWAYS_INLINE void matvec_rows_halves(const Scalar* w, Eigen::Index ld, Ei
     columns.template operator()<1>();
   }
   CTNN_UNROLL
-  for (Index g = 0; g < Gates; ++g) {
-    CTNN_UNROLL
-    for (Index r = 0; r < Packets; ++r) {
-      const Index at = g * gate_rows + r * width;
-      ei::pstoreu(y + at, ei::padd(ei::padd(acc[0][g * Packets + r], acc[1][g * Packets + r]),
-                                   ei::ploadu<Packet>(init + at)));
-    }
-  }
+  for (Index r = 0; r < Packets; ++r)
+    ei::pstoreu(y + r * width,
+                ei::padd(ei::padd(acc[0][r], acc[1][r]), ei::ploadu<Packet>(init + r * width)));
 }
 
 /// The L1 data cache this kernel plans for: 32 KiB or more on current x86 and ARM cores.
@@ -317,12 +305,11 @@ inline constexpr std::size_t l1_data_bytes = 32 * 1024;
 /// streaming step), with its reads in reverse order when `reverse` is set. A caller that alternates
 /// `reverse` from call to call starts each product on the lines the last one read last, which are
 /// still in the L1 data cache when the whole matrix is not (LSTM<64>'s recurrent kernel is 64 KiB):
-/// read the same way every time, a matrix larger than the cache misses on every line, and worse when
-/// its columns are a power of two of bytes apart, which sends them all to a few of the cache's sets.
+/// read the same way every time, a matrix larger than the cache misses on nearly every line.
 ///
 /// For a matrix larger than l1_data_bytes, the rows go in equal panels of at most 8 packets (the
 /// panels in reverse order when `reverse`) and each panel's depth in two halves summed apart
-/// (matvec_rows_halves). Each output's sum is the same in either order, so the result does not
+/// (matvec_panel_halves). Each output's sum is the same in either order, so the result does not
 /// depend on `reverse`; it may differ from small_matvec's in the last bit. A smaller matrix, or one
 /// whose rows do not split evenly, is small_matvec's.
 template <class A, class X, class Scalar>
@@ -344,7 +331,7 @@ EIGEN_ALWAYS_INLINE void small_matvec_alternating(const A& a, const X& x, Scalar
     const Index ld = a.colStride();
     for (Index i = 0; i < panels; ++i) {
       const Index at = (reverse ? panels - 1 - i : i) * panel_rows;
-      matvec_rows_halves<packet, packets / panels, 1, depth>(w + at, ld, 0, x, y + at, init + at, reverse);
+      matvec_panel_halves<packet, packets / panels, depth>(w + at, ld, x, y + at, init + at, reverse);
     }
   }
 }
