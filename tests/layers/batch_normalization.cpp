@@ -95,6 +95,41 @@ BOOST_AUTO_TEST_CASE(options_as_keras_names_them) {
   BOOST_TEST((net->buffers().head<3>() - 0.1 * mean).norm() < 1e-14);
 }
 
+namespace {
+// predict of one sample of features takes its own one-pass path; it must give Keras' formula with the
+// moving statistics, with and without beta and gamma, in float as in double.
+template <class Scalar, bool Center, bool Scale>
+double worst_one_sample_error() {
+  using Net = basic_sequential<Scalar, Input<37>, BatchNormalization<0.99, 0.001, Center, Scale>>;
+  auto net = std::make_unique<Net>(1);
+  net->parameters().setRandom();
+  net->buffers().setRandom();
+  net->buffers().template tail<Net::buffer_size - Net::template layer_type<0>::step>().array() += Scalar(1);
+  const Eigen::Matrix<Scalar, 37, 1> x = Eigen::Matrix<Scalar, 37, 1>::Random();
+  const Eigen::Matrix<Scalar, 37, 1> y = net->predict(x);
+  const auto* p = net->parameters().data();
+  const auto* b = net->buffers().data();
+  using Layer = typename Net::template layer_type<0>;
+  double worst = 0;
+  for (std::size_t c = 0; c < 37; ++c) {
+    double want = (double(x[Eigen::Index(c)]) - double(b[c])) / std::sqrt(double(b[Layer::step + c]) + 1e-3);
+    if constexpr (Scale) want *= double(p[Layer::gamma_offset + c]);
+    if constexpr (Center) want += double(p[Layer::beta_offset + c]);
+    worst = std::max(worst, std::abs(double(y[Eigen::Index(c)]) - want) / std::max(1.0, std::abs(want)));
+  }
+  return worst;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(one_sample_predict_is_the_formula_with_the_moving_statistics) {
+  BOOST_TEST((worst_one_sample_error<double, true, true>()) < 1e-14);
+  BOOST_TEST((worst_one_sample_error<double, true, false>()) < 1e-14);
+  BOOST_TEST((worst_one_sample_error<double, false, true>()) < 1e-14);
+  BOOST_TEST((worst_one_sample_error<double, false, false>()) < 1e-14);
+  BOOST_TEST((worst_one_sample_error<float, true, true>()) < 1e-6);
+  BOOST_TEST((worst_one_sample_error<float, false, false>()) < 1e-6);
+}
+
 BOOST_AUTO_TEST_CASE(gradients_match_finite_differences) {
   // Training mode: the batch statistics depend on every sample, and backward must say so.
   const double errors[] = {

@@ -108,30 +108,25 @@ struct BatchNormalization {
 
     template <class X, class Y, class State>
     static void forward(const Scalar* p, const X& x, Y&& y, State& s, context<Scalar>& ctx) noexcept {
-      const auto values = static_cast<Eigen::Index>(positions) * x.cols();
-      const auto xs = by_channel(x.data(), values);
-      auto ys = by_channel(y.data(), values);
       s.batch_statistics = ctx.mode == mode::training;
-      if (!s.batch_statistics && positions == 1 && std::remove_cvref_t<X>::ColsAtCompileTime == 1) {
-        // One sample of features (predict after Dense): one pass, y = (x - mean) gamma / std + beta.
-        auto out = ys.col(0).array();
-        out = (xs.col(0).array() - moving_mean(ctx)) * moving_inv_std(ctx);
-        if constexpr (Scale) out *= gamma(p);
-        if constexpr (Center) out += beta(p);
-        return;
+      if constexpr (positions == 1 && std::remove_cvref_t<X>::ColsAtCompileTime == 1) {
+        // One sample of features (predict after Dense): one pass, read and written once per packet,
+        // and small enough to inline into the network's forward.
+        if (!s.batch_statistics) {
+          auto out = y.array();
+          const auto in = x.array();
+          if constexpr (Scale && Center)
+            out = (in - moving_mean(ctx)) * (moving_inv_std(ctx) * gamma(p)) + beta(p);
+          else if constexpr (Scale)
+            out = (in - moving_mean(ctx)) * (moving_inv_std(ctx) * gamma(p));
+          else if constexpr (Center)
+            out = (in - moving_mean(ctx)) * moving_inv_std(ctx) + beta(p);
+          else
+            out = (in - moving_mean(ctx)) * moving_inv_std(ctx);
+          return;
+        }
       }
-      if (s.batch_statistics) {
-        batch_moments(xs, static_cast<double>(x.cols()), s, ctx);
-      } else {
-        s.mean = moving_mean(ctx).matrix();
-        s.inv_std = moving_inv_std(ctx).matrix();
-      }
-      // y = a x + c per channel, a = gamma / std, c = beta - mean a.
-      column a = s.inv_std;
-      if constexpr (Scale) a.array() *= gamma(p);
-      column c = -s.mean.cwiseProduct(a);
-      if constexpr (Center) c.array() += beta(p);
-      ys.array() = (xs.array().colwise() * a.array()).colwise() + c.array();
+      forward_batch(p, x, y, s, ctx);
     }
 
     // With xhat = (x - mean) / std: dgamma += sum dy xhat, dbeta += sum dy, and with batch statistics
@@ -195,6 +190,26 @@ struct BatchNormalization {
     }
 
    private:
+    // Training, or a batch, or an image: the per-channel scale and shift first, then one pass.
+    template <class X, class Y, class State>
+    static void forward_batch(const Scalar* p, const X& x, Y& y, State& s, context<Scalar>& ctx) noexcept {
+      const auto values = static_cast<Eigen::Index>(positions) * x.cols();
+      const auto xs = by_channel(x.data(), values);
+      auto ys = by_channel(y.data(), values);
+      if (s.batch_statistics) {
+        batch_moments(xs, static_cast<double>(x.cols()), s, ctx);
+      } else {
+        s.mean = moving_mean(ctx).matrix();
+        s.inv_std = moving_inv_std(ctx).matrix();
+      }
+      // y = a x + c per channel, a = gamma / std, c = beta - mean a.
+      column a = s.inv_std;
+      if constexpr (Scale) a.array() *= gamma(p);
+      column c = -s.mean.cwiseProduct(a);
+      if constexpr (Center) c.array() += beta(p);
+      ys.array() = (xs.array().colwise() * a.array()).colwise() + c.array();
+    }
+
     static auto gamma(const Scalar* p) noexcept {
       return vector_map<const Scalar, channels>(p + gamma_offset).array();
     }
